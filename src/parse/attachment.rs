@@ -1,0 +1,1 @@
+//! Text of attachments: PDF, DOCX (zip of XML, tables as tab-separated rows), plain text.

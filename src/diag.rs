@@ -68,7 +68,10 @@ impl Diagnostic {
     pub fn at_line(mut self, source: &str, line: usize, col: usize) -> Self {
         self.line = line;
         self.col = col;
-        self.source_line = source.lines().nth(line.saturating_sub(1)).map(str::to_owned);
+        self.source_line = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_owned);
         self
     }
 
@@ -152,7 +155,10 @@ mod tests {
     #[test]
     fn line_col_counts_characters_not_bytes() {
         let src = "a = 1\nnamä = \"x\"\n";
-        let off = src.find('=').map(|_| src.rfind('=').unwrap_or(0)).unwrap_or(0);
+        let off = src
+            .find('=')
+            .map(|_| src.rfind('=').unwrap_or(0))
+            .unwrap_or(0);
         assert_eq!(line_col(src, off), (2, 6));
         assert_eq!(line_col(src, 0), (1, 1));
         assert_eq!(line_col(src, 10_000), (3, 1));

@@ -1,4 +1,123 @@
-//! The command line.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! The command line: one file per subcommand. Errors are printed once, with their chain, and
+//! mapped to an exit code here; nothing below this module prints except its own output.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub mod check;
+pub mod run;
+pub mod tickets;
+pub mod try_letter;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "suratd",
+    version,
+    about = "Runs IT service SOPs over plain email"
+)]
+pub struct Cli {
+    /// The daemon configuration.
+    #[arg(
+        long,
+        short,
+        global = true,
+        default_value = "daemon.toml",
+        env = "SURATD_CONFIG"
+    )]
+    pub config: PathBuf,
+    /// Log as JSON lines instead of text.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch, process and answer mail; runs until stopped (SIGTERM/Ctrl-C).
+    Run {
+        /// One pass over every source, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Check daemon.toml, the rule files and the templates; report every problem.
+    /// Exit 0 when all is well, 1 when problems were found, 2 when the check could not run.
+    Check,
+    /// Show how a message would be handled, without writing or sending anything.
+    Try {
+        /// The message (.eml).
+        file: PathBuf,
+        /// Print one JSON object (schema in README.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tickets, or show one ticket with its event log.
+    Tickets {
+        /// A ticket number to show in full.
+        number: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stored messages and how each ended (ticket, reply, ignored and why).
+    Messages {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.log_json);
+    let result = match &cli.command {
+        Command::Run { once } => run::run(&cli.config, *once),
+        Command::Check => check::check(&cli.config),
+        Command::Try { file, json } => try_letter::run(&cli.config, file, *json),
+        Command::Tickets { number, json } => {
+            tickets::tickets(&cli.config, number.as_deref(), *json)
+        }
+        Command::Messages { json } => tickets::messages(&cli.config, *json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(verbose: u8, json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "suratd=info",
+        1 => "suratd=debug",
+        _ => "suratd=trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Loads everything or prints every diagnostic and fails.
+pub(crate) fn load_or_report(config: &std::path::Path) -> anyhow::Result<crate::daemon::Loaded> {
+    crate::daemon::load(config).map_err(|diags| {
+        for d in &diags {
+            eprint!("{d}");
+        }
+        anyhow::anyhow!(
+            "{} problem(s) in the configuration; run `suratd check` after fixing them",
+            diags.iter().filter(|d| d.is_error()).count()
+        )
+    })
 }

@@ -1,1 +1,30 @@
-//! (being written)
+//! Mail sources. Each hands raw messages to the store, which commits them before anything
+//! else happens; a source never parses or judges a message.
+//!
+//! Only [`maildir`] exists so far (the embedded default and the tests); IMAP joins it.
+
+pub mod maildir;
+
+/// What one pass over a source did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct FetchStats {
+    /// Newly stored messages.
+    pub stored: usize,
+    /// Messages already stored from another position (same letter twice).
+    pub duplicates: usize,
+    /// Positions seen in an earlier pass.
+    pub known: usize,
+    /// Files that could not be read (logged; retried next pass).
+    pub unreadable: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("maildir {path}: {source}")]
+    Maildir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}

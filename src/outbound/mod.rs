@@ -1,1 +1,11 @@
-//! (being written)
+//! Outgoing email: templates render it ([`templates`], [`context`]), [`compose`] builds the
+//! RFC 5322 message with its identity fixed at queue time, the outbox table holds it (written
+//! in the same transaction as the change that caused it), and a transport delivers it
+//! ([`file`] here; SMTP comes with the real-mail work).
+
+pub mod compose;
+pub mod context;
+pub mod file;
+pub mod templates;
+
+pub use templates::{Rendered, Templates};

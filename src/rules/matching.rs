@@ -10,3 +10,8 @@ pub fn score(rule: &Rule, _letter: &Letter<'_>) -> Score {
         hits: Vec::new(),
     }
 }
+
+pub fn best<'r>(rules: &'r super::RuleSet, letter: &Letter<'_>) -> (Vec<Score>, Option<&'r Rule>) {
+    let scores: Vec<Score> = rules.rules.iter().map(|r| score(r, letter)).collect();
+    (scores, None)
+}

@@ -1,0 +1,154 @@
+//! Building an outgoing message. Its Message-ID is fixed before it is queued (derived from
+//! the ticket and the purpose, so queuing the same email twice yields the same identity), it
+//! threads with the requester's letter (In-Reply-To/References), carries the ticket tag in
+//! the subject, and says it is automatic (RFC 3834 `Auto-Submitted: auto-replied`, and
+//! `X-Auto-Response-Suppress: All` for Exchange) so other robots do not answer it.
+
+use chrono::{DateTime, Utc};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::Mailbox;
+use lettre::Message;
+
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub from_name: &'a str,
+    pub from_address: &'a str,
+    pub to_name: Option<&'a str>,
+    pub to_address: &'a str,
+    /// Without angle brackets.
+    pub message_id: &'a str,
+    pub ticket: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The letter this answers (without brackets).
+    pub in_reply_to: Option<&'a str>,
+    /// The thread so far, oldest first (without brackets).
+    pub references: &'a [String],
+    pub date: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error("bad address \"{address}\": {reason}")]
+    Address { address: String, reason: String },
+    #[error("cannot build message: {0}")]
+    Build(String),
+}
+
+/// Message-IDs suratd makes: `<ticket>.<purpose>@<domain>`, stable for a ticket and purpose.
+pub fn message_id(ticket: &str, purpose: &str, domain: &str) -> String {
+    let purpose: String = purpose
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{ticket}.{purpose}@{domain}")
+}
+
+/// The subject with the ticket tag, added once.
+pub fn tagged_subject(ticket: &str, subject: &str) -> String {
+    let tag = format!("[{ticket}]");
+    if subject.contains(&tag) {
+        subject.to_string()
+    } else {
+        format!("{tag} {subject}")
+    }
+}
+
+fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, ComposeError> {
+    let addr = address
+        .trim()
+        .parse()
+        .map_err(|e: lettre::address::AddressError| ComposeError::Address {
+            address: address.to_string(),
+            reason: e.to_string(),
+        })?;
+    // Names come from letters: no line breaks may reach a header.
+    let name = name
+        .map(|n| n.replace(['\r', '\n'], " ").trim().to_string())
+        .filter(|n| !n.is_empty());
+    Ok(Mailbox::new(name, addr))
+}
+
+/// The full message bytes, CRLF line endings.
+pub fn build(o: &Outgoing<'_>) -> Result<Vec<u8>, ComposeError> {
+    let subject = tagged_subject(o.ticket, &o.subject.replace(['\r', '\n'], " "));
+    let mut b = Message::builder()
+        .from(mailbox(Some(o.from_name), o.from_address)?)
+        .to(mailbox(o.to_name, o.to_address)?)
+        .subject(subject)
+        .message_id(Some(format!("<{}>", o.message_id)))
+        .date(o.date.into())
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".into(),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
+            "All".into(),
+        ));
+    if let Some(parent) = o.in_reply_to {
+        b = b.in_reply_to(format!("<{parent}>"));
+    }
+    let refs: Vec<String> = o.references.iter().map(|r| format!("<{r}>")).collect();
+    if !refs.is_empty() {
+        b = b.references(refs.join(" "));
+    }
+    let msg = b
+        .header(ContentType::TEXT_PLAIN)
+        .body(o.body.replace("\r\n", "\n"))
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok(msg.formatted())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_threaded_automatic_message() {
+        let refs = vec!["surat-7@contoh.ac.id".to_string()];
+        let o = Outgoing {
+            from_name: "Helpdesk TIK",
+            from_address: "helpdesk@kampus.ac.id",
+            to_name: Some("Budi\r\nBcc: x@y"),
+            to_address: "budi@contoh.ac.id",
+            message_id: "TIK-2026-000007.ack@kampus.ac.id",
+            ticket: "TIK-2026-000007",
+            subject: "Tanda terima",
+            body: "Halo Budi,\nterima kasih.\n",
+            in_reply_to: Some("surat-7@contoh.ac.id"),
+            references: &refs,
+            date: DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
+                .map(|d| d.with_timezone(&Utc))
+                .expect("date"),
+        };
+        let raw = String::from_utf8(build(&o).expect("builds")).expect("utf8");
+        for want in [
+            "Subject: [TIK-2026-000007] Tanda terima\r\n",
+            "Message-ID: <TIK-2026-000007.ack@kampus.ac.id>\r\n",
+            "In-Reply-To: <surat-7@contoh.ac.id>\r\n",
+            "References: <surat-7@contoh.ac.id>\r\n",
+            "Auto-Submitted: auto-replied\r\n",
+            "X-Auto-Response-Suppress: All\r\n",
+            "Date: Mon, 02 Mar 2026 01:00:00 +0000\r\n",
+        ] {
+            assert!(raw.contains(want), "missing {want:?} in\n{raw}");
+        }
+        assert!(
+            !raw.contains("\r\nBcc:"),
+            "header injection through a name:\n{raw}"
+        );
+    }
+
+    #[test]
+    fn tag_is_added_once() {
+        assert_eq!(tagged_subject("T-1", "Re: [T-1] x"), "Re: [T-1] x");
+        assert_eq!(tagged_subject("T-1", "x"), "[T-1] x");
+    }
+}

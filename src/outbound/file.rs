@@ -1,0 +1,73 @@
+//! The file transport: each queued email becomes `<dir>/<message-id>.eml`. Written to a
+//! temporary name and renamed, so a reader never sees half a file; the name is the
+//! Message-ID, so delivering the same row twice (a crash between writing and marking it
+//! sent) rewrites the same file instead of adding a second email.
+
+use crate::clock::Clock;
+use crate::store::{Store, StoreError};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    #[error("outbox directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Delivers every due email; returns how many were delivered.
+pub fn deliver_due(store: &Store, dir: &Path, clock: &dyn Clock) -> Result<usize, DeliverError> {
+    std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut n = 0;
+    loop {
+        let due = store.due_emails(clock.now(), 256)?;
+        if due.is_empty() {
+            return Ok(n);
+        }
+        for row in due {
+            let path = dir.join(file_name(&row.message_id));
+            let tmp = dir.join(format!(".{}.tmp", file_name(&row.message_id)));
+            let io = |source| DeliverError::Io {
+                path: path.clone(),
+                source,
+            };
+            std::fs::write(&tmp, &row.raw).map_err(io)?;
+            std::fs::rename(&tmp, &path).map_err(io)?;
+            store.mark_sent(row.id, clock.now())?;
+            tracing::info!(message_id = %row.message_id, to = ?row.recipients, path = %path.display(), "email delivered to file outbox");
+            n += 1;
+        }
+    }
+}
+
+/// A file name from a Message-ID: only characters safe on every file system.
+fn file_name(message_id: &str) -> String {
+    let safe: String = message_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@' | '+') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.eml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(file_name("T-1.ack@k.id"), "T-1.ack@k.id.eml");
+        assert_eq!(file_name("../../etc/x"), ".._.._etc_x.eml");
+    }
+}

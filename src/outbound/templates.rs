@@ -1,0 +1,249 @@
+//! Email templates: `templates/<name>.<lang>.hbs`, handlebars, Indonesian (`id`) first and
+//! English (`en`) where written. A template starts with a `Subject:` line (Indonesian
+//! `Subjek:` works too), then an empty line, then the body.
+//!
+//! Strict: a variable the context does not have is an error, found at load time by rendering
+//! every template against a sample context that has every variable, so `suratd check` reports
+//! a typo as `templates/ack.id.hbs:7:12` before any email goes out. Output is plain text: no
+//! HTML escaping.
+
+use super::context::EmailContext;
+use crate::diag::Diagnostic;
+use handlebars::Handlebars;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub const LANGUAGES: [&str; 2] = ["id", "en"];
+
+#[derive(Debug)]
+pub struct Templates {
+    hb: Handlebars<'static>,
+    /// name → languages available.
+    names: BTreeMap<String, BTreeSet<String>>,
+    files: BTreeMap<String, PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("no template \"{0}\"")]
+    Unknown(String),
+    #[error("template {file}: {message}")]
+    Render { file: String, message: String },
+}
+
+/// A rendered email: subject and body.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+impl Templates {
+    /// Loads and checks every template in `dir`; all problems are returned together.
+    pub fn load(dir: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut files = BTreeMap::new();
+        let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                return Err(vec![Diagnostic::error(
+                    dir,
+                    format!("cannot read templates directory: {e}"),
+                )])
+            }
+        };
+        entries.sort();
+        for path in entries {
+            let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            let Some(stem) = file_name.strip_suffix(".hbs") else {
+                continue;
+            };
+            let Some((name, lang)) = stem.rsplit_once('.') else {
+                diags.push(
+                    Diagnostic::error(&path, "template file name has no language")
+                        .with_hint(format!("name it {stem}.id.hbs or {stem}.en.hbs")),
+                );
+                continue;
+            };
+            if !LANGUAGES.contains(&lang) {
+                diags.push(
+                    Diagnostic::error(&path, format!("unknown template language \"{lang}\""))
+                        .with_hint("languages: id, en"),
+                );
+                continue;
+            }
+            let source = match std::fs::read_to_string(&path) {
+                Ok(s) => s,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        &path,
+                        format!("cannot read template: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if split_subject(&source).is_none() {
+                diags.push(
+                    Diagnostic::error(&path, "template does not start with a Subject: line")
+                        .with_hint("first line: Subject: …, then an empty line, then the body")
+                        .at_line(&source, 1, 1),
+                );
+                continue;
+            }
+            let key = format!("{name}.{lang}");
+            if let Err(e) = hb.register_template_string(&key, &source) {
+                let (line, col) = e.pos().unwrap_or((0, 0));
+                diags.push(
+                    Diagnostic::error(&path, format!("template syntax: {}", e.reason()))
+                        .at_line(&source, line, col),
+                );
+                continue;
+            }
+            // Strict check: render against a context that has every variable.
+            if let Err(e) = hb.render(&key, &EmailContext::sample()) {
+                let message = match e.reason() {
+                    handlebars::RenderErrorReason::MissingVariable(Some(v)) => {
+                        format!("unknown variable \"{v}\"")
+                    }
+                    other => other.to_string(),
+                };
+                diags.push(
+                    Diagnostic::error(&path, message)
+                        .with_hint(format!("variables: {}", EmailContext::VARIABLES))
+                        .at_line(&source, e.line_no.unwrap_or(0), e.column_no.unwrap_or(0)),
+                );
+                continue;
+            }
+            names
+                .entry(name.to_string())
+                .or_default()
+                .insert(lang.to_string());
+            files.insert(key, path.clone());
+        }
+        for (name, langs) in &names {
+            if !langs.contains("id") {
+                diags.push(
+                    Diagnostic::error(
+                        dir.join(format!("{name}.en.hbs")),
+                        format!("template \"{name}\" has no Indonesian version"),
+                    )
+                    .with_hint(format!(
+                        "write {name}.id.hbs: Indonesian is the default language"
+                    )),
+                );
+            }
+        }
+        if !diags.is_empty() {
+            crate::diag::sort(&mut diags);
+            return Err(diags);
+        }
+        Ok(Templates { hb, names, files })
+    }
+
+    /// Template names, for checking rule files.
+    pub fn names(&self) -> BTreeSet<String> {
+        self.names.keys().cloned().collect()
+    }
+
+    /// Renders `name` in `lang`, falling back to Indonesian.
+    pub fn render(
+        &self,
+        name: &str,
+        lang: &str,
+        ctx: &EmailContext,
+    ) -> Result<Rendered, RenderError> {
+        let langs = self
+            .names
+            .get(name)
+            .ok_or_else(|| RenderError::Unknown(name.to_string()))?;
+        let lang = if langs.contains(lang) { lang } else { "id" };
+        let key = format!("{name}.{lang}");
+        let text = self.hb.render(&key, ctx).map_err(|e| RenderError::Render {
+            file: self
+                .files
+                .get(&key)
+                .map(|p| crate::diag::display_path(p))
+                .unwrap_or(key.clone()),
+            message: e.to_string(),
+        })?;
+        let (subject, body) = split_subject(&text).unwrap_or(("", &text));
+        Ok(Rendered {
+            // A header is one line: whatever a field value smuggled in, no CR/LF survives.
+            subject: subject.replace(['\r', '\n'], " ").trim().to_string(),
+            body: body.trim_start_matches('\n').to_string(),
+        })
+    }
+}
+
+/// (subject, body) when the text starts with `Subject:`/`Subjek:` and an empty line follows.
+fn split_subject(text: &str) -> Option<(&str, &str)> {
+    let (first, rest) = text.split_once('\n')?;
+    let subject = first
+        .strip_prefix("Subject:")
+        .or_else(|| first.strip_prefix("Subjek:"))?;
+    let rest = rest
+        .strip_prefix("\r\n")
+        .or_else(|| rest.strip_prefix('\n'))?;
+    Some((subject.trim(), rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_one(name: &str, text: &str) -> Result<Templates, Vec<String>> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(name), text).expect("write");
+        Templates::load(dir.path()).map_err(|ds| {
+            ds.iter()
+                .map(|d| d.headline().replace(&dir.path().display().to_string(), "T"))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn unknown_variable_is_reported_with_position() {
+        let err = load_one("ack.id.hbs", "Subject: x\n\nHalo {{requester.nama}}\n").unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert!(
+            err[0].starts_with("T/ack.id.hbs:3:6: error: unknown variable \"requester.nama\""),
+            "{}",
+            err[0]
+        );
+    }
+
+    #[test]
+    fn subject_line_and_indonesian_version_are_required() {
+        let err = load_one("ack.id.hbs", "Halo\n").unwrap_err();
+        assert_eq!(
+            err,
+            vec!["T/ack.id.hbs:1:1: error: template does not start with a Subject: line (hint: first line: Subject: …, then an empty line, then the body)"]
+        );
+        let err = load_one("ack.en.hbs", "Subject: x\n\nHi\n").unwrap_err();
+        assert_eq!(
+            err,
+            vec!["T/ack.en.hbs: error: template \"ack\" has no Indonesian version (hint: write ack.id.hbs: Indonesian is the default language)"]
+        );
+    }
+
+    #[test]
+    fn renders_plain_text_without_escaping_and_one_line_subject() {
+        let t = load_one(
+            "ack.id.hbs",
+            "Subject: {{subject}}\n\n<{{requester.name}}> & co\n",
+        )
+        .expect("loads");
+        let mut ctx = EmailContext::sample();
+        ctx.subject = "a\r\nBcc: evil@x".into();
+        ctx.requester.name = "Budi & Ani".into();
+        let r = t.render("ack", "en", &ctx).expect("renders");
+        assert_eq!(r.subject, "a  Bcc: evil@x");
+        assert_eq!(r.body, "<Budi & Ani> & co\n");
+    }
+}

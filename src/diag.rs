@@ -55,6 +55,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = file.into();
+        self
+    }
+
     /// Places the diagnostic at a byte offset of `source` (the text of `file`).
     pub fn at_offset(mut self, source: &str, offset: usize) -> Self {
         let (line, col) = line_col(source, offset);

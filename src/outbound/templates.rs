@@ -97,27 +97,20 @@ impl Templates {
                 continue;
             }
             let key = format!("{name}.{lang}");
-            if let Err(e) = hb.register_template_string(&key, &source) {
-                let (line, col) = e.pos().unwrap_or((0, 0));
-                diags.push(
-                    Diagnostic::error(&path, format!("template syntax: {}", e.reason()))
-                        .at_line(&source, line, col),
-                );
-                continue;
-            }
-            // Strict check: render against a context that has every variable.
-            if let Err(e) = hb.render(&key, &EmailContext::sample()) {
-                let message = match e.reason() {
-                    handlebars::RenderErrorReason::MissingVariable(Some(v)) => {
-                        format!("unknown variable \"{v}\"")
-                    }
-                    other => other.to_string(),
-                };
-                diags.push(
-                    Diagnostic::error(&path, message)
-                        .with_hint(format!("variables: {}", EmailContext::VARIABLES))
-                        .at_line(&source, e.line_no.unwrap_or(0), e.column_no.unwrap_or(0)),
-                );
+            // Subject and body are separate templates, so a value with a line break can
+            // never move text from the subject into the body or the headers. Both keep
+            // their line numbers: the body template starts with the subject's line, empty.
+            let (first, rest) = source.split_once('\n').unwrap_or((&source, ""));
+            let parts = [
+                (format!("{key}.subject"), first.to_string()),
+                (format!("{key}.body"), format!("\n{rest}")),
+            ];
+            if let Some(d) = parts
+                .iter()
+                .find_map(|(part, text)| check_part(&mut hb, part, text))
+            {
+                let (line, col) = (d.line, d.col);
+                diags.push(d.at_line(&source, line, col).with_file(&path));
                 continue;
             }
             names
@@ -164,21 +157,59 @@ impl Templates {
             .ok_or_else(|| RenderError::Unknown(name.to_string()))?;
         let lang = if langs.contains(lang) { lang } else { "id" };
         let key = format!("{name}.{lang}");
-        let text = self.hb.render(&key, ctx).map_err(|e| RenderError::Render {
-            file: self
-                .files
-                .get(&key)
-                .map(|p| crate::diag::display_path(p))
-                .unwrap_or(key.clone()),
-            message: e.to_string(),
-        })?;
-        let (subject, body) = split_subject(&text).unwrap_or(("", &text));
+        let render = |part: &str| {
+            self.hb
+                .render(&format!("{key}.{part}"), ctx)
+                .map_err(|e| RenderError::Render {
+                    file: self
+                        .files
+                        .get(&key)
+                        .map(|p| crate::diag::display_path(p))
+                        .unwrap_or(key.clone()),
+                    message: e.to_string(),
+                })
+        };
+        let subject = render("subject")?;
+        let subject = subject
+            .strip_prefix("Subject:")
+            .or_else(|| subject.strip_prefix("Subjek:"))
+            .unwrap_or(&subject);
+        let body = render("body")?;
         Ok(Rendered {
             // A header is one line: whatever a field value smuggled in, no CR/LF survives.
             subject: subject.replace(['\r', '\n'], " ").trim().to_string(),
             body: body.trim_start_matches('\n').to_string(),
         })
     }
+}
+
+/// Registers one part of a template and renders it against the sample context; the
+/// problem, positioned by line and column (file set by the caller), if either fails.
+fn check_part(hb: &mut Handlebars<'static>, part: &str, text: &str) -> Option<Diagnostic> {
+    let at = |msg: String, line: usize, col: usize| {
+        let mut d = Diagnostic::error("", msg);
+        d.line = line;
+        d.col = col;
+        d
+    };
+    if let Err(e) = hb.register_template_string(part, text) {
+        let (line, col) = e.pos().unwrap_or((0, 0));
+        return Some(at(format!("template syntax: {}", e.reason()), line, col));
+    }
+    // Strict mode: a variable the context lacks fails here, at load time.
+    if let Err(e) = hb.render(part, &EmailContext::sample()) {
+        let message = match e.reason() {
+            handlebars::RenderErrorReason::MissingVariable(Some(v)) => {
+                format!("unknown variable \"{v}\"")
+            }
+            other => other.to_string(),
+        };
+        return Some(
+            at(message, e.line_no.unwrap_or(0), e.column_no.unwrap_or(0))
+                .with_hint(format!("variables: {}", EmailContext::VARIABLES)),
+        );
+    }
+    None
 }
 
 /// (subject, body) when the text starts with `Subject:`/`Subjek:` and an empty line follows.

@@ -1,0 +1,138 @@
+//! The command line as an admin meets it: `check`, `try`, exit codes, verbatim diagnostics.
+
+use super::support::{repo, Env};
+
+#[test]
+fn shipped_configuration_rules_and_templates_pass_check() {
+    let env = Env::new();
+    let out = env.suratd(&["check"]);
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    assert!(out.stdout.starts_with("ok: "), "{}", out.stdout);
+    // And the very file in the repository, as the README runs it.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_suratd"))
+        .args(["check"])
+        .current_dir(repo())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn check_without_config_exits_2() {
+    let env = Env::new();
+    std::fs::remove_file(env.config()).expect("rm");
+    let out = env.suratd(&["check"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no such file"), "{}", out.stderr);
+}
+
+#[test]
+fn check_reports_every_template_problem_verbatim() {
+    let env = Env::new();
+    let tpl = env.path().join("templates");
+    std::fs::create_dir_all(&tpl).expect("mkdir");
+    for e in std::fs::read_dir(repo().join("templates"))
+        .expect("dir")
+        .flatten()
+    {
+        std::fs::copy(e.path(), tpl.join(e.file_name())).expect("copy");
+    }
+    std::fs::write(
+        tpl.join("ack.id.hbs"),
+        "Subject: Tanda terima {{tiket}}\n\nHalo {{requester.name}}\n",
+    )
+    .expect("w");
+    std::fs::write(
+        tpl.join("selesai.id.hbs"),
+        "Subject: x\n\n{{#if complete}}\nbelum ditutup\n",
+    )
+    .expect("w");
+    std::fs::write(tpl.join("catatan.hbs"), "Subject: x\n\ny\n").expect("w");
+    let cfg = std::fs::read_to_string(env.config()).expect("cfg");
+    let cfg = cfg.replace(
+        &format!("templates = {:?}", repo().join("templates")),
+        "templates = \"templates\"",
+    );
+    std::fs::write(env.config(), cfg).expect("w");
+    let out = env.suratd(&["check"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let vars = "ticket, helpdesk.name, helpdesk.email, requester.name, requester.email, sop.id, sop.name, subject, fields[].name/title/value, missing[].name/title, invalid[].name/title/value/message, complete, steps[].title/actor/sla, next_step.title/actor/sla";
+    let expected = format!(
+        "templates/ack.id.hbs:1:23: error: unknown variable \"tiket\" (hint: variables: {vars})\n\
+         1 | Subject: Tanda terima {{{{tiket}}}}\n  |                       ^\n\
+         templates/catatan.hbs: error: template file name has no language (hint: name it catatan.id.hbs or catatan.en.hbs)\n\
+         templates/selesai.id.hbs:5:1: error: template syntax: Template error: unclosed block\n\
+         3 error(s), 0 warning(s)\n"
+    );
+    // Rule files name the broken templates: they may add their own lines; ours come first.
+    let got: String = out
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{}", repo().join("rules").display())))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(got, expected, "got:\n{}", out.stdout);
+}
+
+#[test]
+fn check_reports_config_problems_with_position() {
+    let env = Env::new();
+    let cfg = std::fs::read_to_string(env.config()).expect("cfg");
+    std::fs::write(
+        env.config(),
+        cfg.replace(
+            "address = \"helpdesk@kampus.ac.id\"",
+            "address = \"helpdesk\"",
+        )
+        .replace("kind = \"maildir\"", "kind = \"pop3\""),
+    )
+    .expect("w");
+    let out = env.suratd(&["check"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stdout,
+        "daemon.toml:29:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")\n\
+         29 | address = \"helpdesk\"\n   |           ^\n\
+         daemon.toml:36:8: error: unknown source kind \"pop3\" (hint: kinds: maildir)\n\
+         36 | kind = \"pop3\"\n   |        ^\n\
+         2 error(s), 0 warning(s)\n"
+    );
+}
+
+#[test]
+fn try_json_has_the_documented_schema_and_writes_nothing() {
+    let env = Env::new();
+    let sample = super::support::emls(&repo().join("samples/inbox/new"))
+        .into_iter()
+        .next()
+        .expect("a sample letter");
+    let out = env.suratd(&["try", "--json", sample.to_str().expect("path")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON object");
+    for key in [
+        "kind", "rule", "fields", "missing", "scores", "outbound", "reason", "sources", "invalid",
+        "state", "message",
+    ] {
+        assert!(v.get(key).is_some(), "no {key} in {v}");
+    }
+    assert!(
+        ["new_request", "reply", "approval", "automatic", "unmatched"]
+            .contains(&v["kind"].as_str().unwrap_or(""))
+    );
+    assert!(!env.path().join("var").exists(), "try wrote something");
+    // The human form names the kind and the scores.
+    let out = env.suratd(&["try", sample.to_str().expect("path")]);
+    assert!(
+        out.stdout.contains("kind:") && out.stdout.contains("scores:"),
+        "{}",
+        out.stdout
+    );
+}

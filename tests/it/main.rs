@@ -1,0 +1,7 @@
+//! The one integration test binary: the real `suratd` binary and library against the shipped
+//! rules, templates and daemon.toml, on scratch installations in temp dirs.
+
+mod cli;
+mod golden;
+mod scenario;
+mod support;

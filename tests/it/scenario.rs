@@ -1,0 +1,231 @@
+//! Whole runs of `suratd run --once` over an inbox: tickets, events and emails as a person
+//! would see them, and the promises: nothing doubled on re-runs or re-deliveries, nothing
+//! answered that is automatic, nothing lost when a message is unreadable.
+
+use super::support::{repo, Env, Output};
+
+fn json(out: &Output) -> serde_json::Value {
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    serde_json::from_str(&out.stdout).expect("json")
+}
+
+fn tickets(env: &Env) -> Vec<serde_json::Value> {
+    json(&env.suratd(&["tickets", "--json"]))
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+const LETTER: &str = "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\n\
+To: Helpdesk TIK <helpdesk@kampus.ac.id>\r\n\
+Subject: Permohonan akun webservice\r\n\
+Message-ID: <ws-1@unsyiah.ac.id>\r\n\
+Date: Mon, 02 Mar 2026 09:00:00 +0700\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Dengan hormat,\r\n\
+Kami dari Fakultas Teknik mengajukan permohonan akun webservice untuk\r\n\
+mengakses data mahasiswa melalui webservice universitas.\r\n\
+Nama : Budi Santoso\r\n\
+NIP : 19750819 199903 1 001\r\n\
+Email : budi.santoso@unsyiah.ac.id\r\n\
+Jenis data : data mahasiswa aktif\r\n\
+Unit kerja : Fakultas Teknik\r\n\
+\r\n\
+Hormat kami,\r\nBudi Santoso\r\n";
+
+#[test]
+fn sample_inbox_runs_to_tickets_and_a_second_run_changes_nothing() {
+    let env = Env::new();
+    let n = env.deliver_dir(&repo().join("samples/inbox/new"));
+    assert!(n >= 9, "only {n} sample letters");
+    let first = env.suratd(&["run", "--once"]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let t1 = tickets(&env);
+    let out1 = env.outbox();
+    let rules: std::collections::BTreeSet<String> = t1
+        .iter()
+        .filter_map(|t| t["rule_id"].as_str().map(str::to_owned))
+        .collect();
+    for sop in [
+        "office365",
+        "webservice",
+        "zoom-ormawa",
+        "email-institusi",
+        "cbt",
+        "lab-ict",
+        "pengaduan-tik",
+        "diklat-it",
+        "sertifikasi-it",
+    ] {
+        assert!(
+            rules.contains(sop),
+            "no ticket for {sop}; tickets: {rules:?}"
+        );
+    }
+    assert!(!out1.is_empty());
+    // Every acknowledgement names its ticket and threads with the letter.
+    for (name, raw) in &out1 {
+        let text = String::from_utf8_lossy(raw);
+        assert!(text.contains("Auto-Submitted: auto-replied"), "{name}");
+        assert!(text.contains("In-Reply-To: <"), "{name}");
+        assert!(
+            text.contains("Subject: [TIK-") || text.contains("Subject: =?utf-8"),
+            "{name}:\n{text}"
+        );
+    }
+    let second = env.suratd(&["run", "--once"]);
+    assert_eq!(second.code, 0);
+    assert!(
+        second.stdout.starts_with("stored 0 new message(s)"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(tickets(&env), t1, "a second run changed the tickets");
+    assert_eq!(env.outbox(), out1, "a second run changed the outbox");
+    // Every message ended somewhere, with a reason.
+    let msgs = json(&env.suratd(&["messages", "--json"]));
+    for m in msgs.as_array().expect("list") {
+        assert_eq!(m["state"], "done", "{m}");
+        assert!(
+            m["outcome"].is_string() && m["outcome_detail"].is_string(),
+            "{m}"
+        );
+    }
+}
+
+#[test]
+fn the_same_letter_delivered_twice_is_one_ticket_and_one_email() {
+    let env = Env::new();
+    env.deliver("a", LETTER.as_bytes());
+    // The same letter again, through another relay (new trace header), under another name.
+    env.deliver(
+        "b",
+        format!("Received: from relay2 by mx\r\n{LETTER}").as_bytes(),
+    );
+    let out = env.suratd(&["run", "--once"]);
+    assert!(out.stdout.contains("1 duplicate"), "{}", out.stdout);
+    assert_eq!(tickets(&env).len(), 1);
+    assert_eq!(env.outbox().len(), 1);
+    // And once more after a restart.
+    env.deliver("c", LETTER.as_bytes());
+    env.suratd(&["run", "--once"]);
+    assert_eq!(tickets(&env).len(), 1);
+    assert_eq!(env.outbox().len(), 1);
+}
+
+#[test]
+fn replies_join_their_ticket_and_automatic_answers_are_never_answered() {
+    let env = Env::new();
+    env.deliver("1", LETTER.as_bytes());
+    env.suratd(&["run", "--once"]);
+    let t = tickets(&env);
+    assert_eq!(t.len(), 1);
+    let number = t[0]["number"].as_str().expect("number").to_string();
+    let ack_id = format!("{number}.ack@kampus.ac.id");
+
+    // The requester answers the acknowledgement (threaded by In-Reply-To only).
+    let reply = format!(
+        "From: budi.santoso@unsyiah.ac.id\r\nTo: helpdesk@kampus.ac.id\r\nSubject: Re: Tanda terima\r\n\
+         Message-ID: <ws-2@unsyiah.ac.id>\r\nIn-Reply-To: <{ack_id}>\r\n\r\nNo HP saya 0812-3456-7890.\r\n"
+    );
+    env.deliver("2", reply.as_bytes());
+    // An out-of-office answer to the acknowledgement.
+    let ooo = format!(
+        "From: budi.santoso@unsyiah.ac.id\r\nTo: helpdesk@kampus.ac.id\r\nSubject: Automatic reply: [{number}] x\r\n\
+         Auto-Submitted: auto-replied\r\nMessage-ID: <ooo-1@unsyiah.ac.id>\r\nIn-Reply-To: <{ack_id}>\r\n\r\nSaya sedang cuti.\r\n"
+    );
+    env.deliver("3", ooo.as_bytes());
+    // A bounce with a null return path.
+    env.deliver("4", b"Return-Path: <>\r\nFrom: MAILER-DAEMON@mx.kampus.ac.id\r\nTo: helpdesk@kampus.ac.id\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b-1@mx>\r\n\r\nThis is the mail system.\r\n");
+    let out = env.suratd(&["run", "--once"]);
+    assert!(
+        out.stdout
+            .contains("0 ticket(s), 0 triage, 1 repl(ies), 2 ignored; 0 email(s) queued"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(tickets(&env).len(), 1);
+    assert_eq!(
+        env.outbox().len(),
+        1,
+        "only the first acknowledgement may exist"
+    );
+    let shown = json(&env.suratd(&["tickets", &number, "--json"]));
+    let kinds: Vec<&str> = shown["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert!(
+        kinds.contains(&"reply") && kinds.contains(&"automatic_reply"),
+        "{kinds:?}"
+    );
+    let msgs = json(&env.suratd(&["messages", "--json"]));
+    let ignored: Vec<&str> = msgs
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|m| m["outcome"] == "ignored")
+        .filter_map(|m| m["outcome_detail"].as_str())
+        .collect();
+    assert_eq!(
+        ignored,
+        vec!["Auto-Submitted: auto-replied", "null return path <>"]
+    );
+}
+
+#[test]
+fn unreadable_mail_becomes_a_triage_ticket_not_a_crash() {
+    let env = Env::new();
+    env.deliver("junk", &[0xff, 0xfe, 0x00, 0x01, b'\n', b'\n', 0x80]);
+    env.deliver("empty", b"\r\n\r\n");
+    let out = env.suratd(&["run", "--once"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let t = tickets(&env);
+    assert_eq!(t.len(), 2, "{t:?}");
+    for ticket in &t {
+        assert_eq!(ticket["state"], "triage");
+        assert!(
+            ticket["triage_reason"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("unparseable"),
+            "{ticket}"
+        );
+    }
+    assert!(env.outbox().is_empty(), "triage mail must not be answered");
+}
+
+#[test]
+fn a_message_stored_before_a_crash_is_processed_after_restart() {
+    // Store-first: the fetch half commits the raw message; the process half had not run.
+    let env = Env::new();
+    env.deliver("1", LETTER.as_bytes());
+    let cfg = suratd::config::load(&env.config()).expect("config");
+    {
+        let mut store = suratd::store::Store::open(&cfg.database).expect("db");
+        let stats = suratd::fetch::maildir::fetch(
+            &mut store,
+            "inbox",
+            &env.path().join("inbox"),
+            false,
+            &suratd::clock::SystemClock,
+        )
+        .expect("fetch");
+        assert_eq!(stats.stored, 1);
+    } // "crash": nothing processed.
+    let out = env.suratd(&["run", "--once"]);
+    assert!(
+        out.stdout.starts_with("stored 0 new message(s)"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("1 ticket(s)"), "{}", out.stdout);
+    assert_eq!(env.outbox().len(), 1);
+}

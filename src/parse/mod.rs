@@ -6,10 +6,25 @@
 //! [`ParseError`], which the pipeline turns into a triage ticket. Limits come from
 //! `daemon.toml` ([`Limits`]). This module does no I/O.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 use chrono::{DateTime, Utc};
+use mail_parser::{HeaderName, MessageParser};
 use serde::Serialize;
 
 pub mod attachment;
+mod body;
+mod docx;
+mod headers;
+mod html;
+mod kind;
+mod pdf;
+mod text;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod tests;
 
 /// Size and count limits for one message, from `[limits]` in daemon.toml.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
@@ -135,9 +150,43 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
             limit: limits.max_message_bytes,
         });
     }
-    let msg = mail_parser::MessageParser::default()
-        .parse(raw)
+    // mail-parser promises not to panic, but has debug assertions and index arithmetic on
+    // input offsets: one bad message must not take the daemon down.
+    let msg = catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw)))
+        .map_err(|_| ParseError::NotAMessage("the MIME parser failed on it".into()))?
         .ok_or_else(|| ParseError::NotAMessage("no header could be read".into()))?;
-    let _ = msg;
-    Err(ParseError::NotAMessage("parser not written yet".into()))
+    let Some(root) = msg.parts.first() else {
+        return Err(ParseError::NotAMessage("no header could be read".into()));
+    };
+    if root.headers.is_empty() {
+        return Err(ParseError::NotAMessage("no header could be read".into()));
+    }
+
+    let mut defects = Vec::new();
+    let headers = headers::all_headers(&msg, &mut defects);
+    let from = headers::first_address(msg.from());
+    if from.is_none() {
+        defects.push("no From address".into());
+    }
+    let date = headers::date(&msg, &mut defects);
+    let body = body::body(&msg);
+    let attachments = attachment::attachments(&msg, limits, &mut defects);
+    Ok(ParsedMessage {
+        message_id: headers::message_id(&msg),
+        in_reply_to: headers::all_ids(&msg, HeaderName::InReplyTo),
+        references: headers::all_ids(&msg, HeaderName::References),
+        subject: headers::subject(&msg),
+        from,
+        reply_to: headers::first_address(msg.reply_to()),
+        to: headers::all_addresses(msg.header_values(HeaderName::To).filter_map(|v| v.as_address())),
+        cc: headers::all_addresses(msg.header_values(HeaderName::Cc).filter_map(|v| v.as_address())),
+        date,
+        return_path: headers::return_path(&msg),
+        headers,
+        content_type: headers::content_type_full(root),
+        body: body.text,
+        body_from_html: body.from_html,
+        attachments,
+        defects,
+    })
 }

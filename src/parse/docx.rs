@@ -26,8 +26,14 @@ const MAX_ENTRIES: usize = 1000;
 const MAX_HEADER_PARTS: usize = 6;
 
 /// Extracts the text of a DOCX; the text may run a little past `max_chars` (the caller cuts).
-pub(crate) fn extract(bytes: &[u8], max_xml_bytes: u64, max_chars: usize) -> Result<String, String> {
-    match catch_unwind(AssertUnwindSafe(|| extract_inner(bytes, max_xml_bytes, max_chars))) {
+pub(crate) fn extract(
+    bytes: &[u8],
+    max_xml_bytes: u64,
+    max_chars: usize,
+) -> Result<String, String> {
+    match catch_unwind(AssertUnwindSafe(|| {
+        extract_inner(bytes, max_xml_bytes, max_chars)
+    })) {
         Ok(result) => result,
         Err(_) => Err("docx unreadable: the zip reader failed".into()),
     }
@@ -204,16 +210,19 @@ impl Walker {
     }
 
     fn tab(&mut self) {
+        self.pushed = self.pushed.saturating_add(1);
         let c = if self.in_cell() { ' ' } else { '\t' };
         self.sink().push(c);
     }
 
     fn line_break(&mut self) {
+        self.pushed = self.pushed.saturating_add(1);
         let c = if self.in_cell() { ' ' } else { '\n' };
         self.sink().push(c);
     }
 
     fn end_paragraph(&mut self) {
+        self.pushed = self.pushed.saturating_add(1);
         if self.in_cell() {
             let cell = self.sink();
             if !cell.is_empty() && !cell.ends_with(' ') {
@@ -227,7 +236,9 @@ impl Walker {
     fn end_cell(&mut self) {
         if let Some(table) = self.tables.stack.last_mut() {
             let cell = table.cell.take().unwrap_or_default();
-            table.row.push(cell.split_whitespace().collect::<Vec<_>>().join(" "));
+            table
+                .row
+                .push(cell.split_whitespace().collect::<Vec<_>>().join(" "));
         }
     }
 
@@ -317,7 +328,10 @@ fn is_skipped(local: &[u8]) -> bool {
     )
 }
 
-fn walk<R: std::io::BufRead>(reader: &mut Reader<R>, max_out_bytes: usize) -> Result<String, String> {
+fn walk<R: std::io::BufRead>(
+    reader: &mut Reader<R>,
+    max_out_bytes: usize,
+) -> Result<String, String> {
     let mut w = Walker {
         out: String::new(),
         tables: Tables::default(),
@@ -435,8 +449,11 @@ mod tests {
              <mc:Fallback><w:txbxContent><w:p><w:r><w:t>Kotak</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r></w:p>\
              <w:p><w:r><w:t>Isi surat</w:t></w:r></w:p>",
         );
-        let header = format!("<w:hdr {W}><w:p><w:r><w:t>UNIVERSITAS SEBELAS MARET</w:t></w:r></w:p></w:hdr>");
-        let footer = format!("<w:ftr {W}><w:p><w:r><w:t>Jl. Ir. Sutami 36</w:t></w:r></w:p></w:ftr>");
+        let header = format!(
+            "<w:hdr {W}><w:p><w:r><w:t>UNIVERSITAS SEBELAS MARET</w:t></w:r></w:p></w:hdr>"
+        );
+        let footer =
+            format!("<w:ftr {W}><w:p><w:r><w:t>Jl. Ir. Sutami 36</w:t></w:r></w:p></w:ftr>");
         let file = docx(&[
             ("word/document.xml", &doc),
             ("word/header2.xml", &header),
@@ -466,7 +483,10 @@ mod tests {
         assert!(file.len() < 100_000, "the bomb is small: {}", file.len());
         assert_eq!(
             extract(&file, 1 << 20, 10_000),
-            Err("docx too large: its XML decompresses to more than 1048576 bytes (zip bomb?)".to_string())
+            Err(
+                "docx too large: its XML decompresses to more than 1048576 bytes (zip bomb?)"
+                    .to_string()
+            )
         );
     }
 
@@ -481,7 +501,8 @@ mod tests {
     #[test]
     fn broken_docx_files_are_errors() {
         assert_eq!(
-            extract(b"PK\x03\x04 nonsense", 1 << 20, 100).map_err(|e| e.starts_with("docx unreadable: not a zip file")),
+            extract(b"PK\x03\x04 nonsense", 1 << 20, 100)
+                .map_err(|e| e.starts_with("docx unreadable: not a zip file")),
             Err(true)
         );
         let file = docx(&[("word/other.xml", "<x/>")]);
@@ -489,8 +510,14 @@ mod tests {
             extract(&file, 1 << 20, 100),
             Err("docx unreadable: no word/document.xml in the zip".to_string())
         );
-        let file = docx(&[("word/document.xml", "<w:document><w:body><w:p><w:t>a</w:x></w:body>")]);
+        let file = docx(&[(
+            "word/document.xml",
+            "<w:document><w:body><w:p><w:t>a</w:x></w:body>",
+        )]);
         let err = extract(&file, 1 << 20, 100).expect_err("mismatched tags");
-        assert!(err.starts_with("docx unreadable: word/document.xml: xml error"), "{err}");
+        assert!(
+            err.starts_with("docx unreadable: word/document.xml: xml error"),
+            "{err}"
+        );
     }
 }

@@ -103,7 +103,10 @@ pub(crate) fn pdf_with_lines(lines: &[&str]) -> Vec<u8> {
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_string(),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
+        format!(
+            "<< /Length {} >>\nstream\n{content}endstream",
+            content.len()
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ];
     let mut pdf = b"%PDF-1.4\n".to_vec();
@@ -113,7 +116,9 @@ pub(crate) fn pdf_with_lines(lines: &[&str]) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for offset in offsets {
         pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
     }
@@ -133,7 +138,8 @@ pub(crate) fn docx(entries: &[(&str, &str)]) -> Vec<u8> {
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let content_types = "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
-    zip.start_file("[Content_Types].xml", options).expect("zip entry");
+    zip.start_file("[Content_Types].xml", options)
+        .expect("zip entry");
     zip.write_all(content_types.as_bytes()).expect("zip write");
     for (name, data) in entries {
         zip.start_file(*name, options).expect("zip entry");
@@ -143,17 +149,19 @@ pub(crate) fn docx(entries: &[(&str, &str)]) -> Vec<u8> {
 }
 
 /// A DOCX whose `word/document.xml` is valid XML that decompresses to about `size` bytes of
-/// empty paragraphs: tiny on the wire, huge when inflated. Written in chunks, so building it
-/// does not hold `size` bytes either.
+/// empty paragraphs padded with whitespace: tiny on the wire, huge when inflated. Written in
+/// chunks, so building it does not hold `size` bytes either.
 pub(crate) fn docx_bomb(size: usize) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .compression_level(Some(1))
         .large_file(size > u32::MAX as usize / 2);
-    zip.start_file("word/document.xml", options).expect("zip entry");
-    zip.write_all(b"<w:document xmlns:w=\"w\"><w:body>").expect("zip write");
-    let chunk = "<w:p/>".repeat(64 * 1024 / 6);
+    zip.start_file("word/document.xml", options)
+        .expect("zip entry");
+    zip.write_all(b"<w:document xmlns:w=\"w\"><w:body>")
+        .expect("zip write");
+    let chunk = format!("<w:p/>{}", " ".repeat(4090)).repeat(16);
     let mut written = 0;
     while written < size {
         zip.write_all(chunk.as_bytes()).expect("zip write");

@@ -11,7 +11,7 @@ use mail_parser::{
     Address as MailAddress, ContentType, Header, HeaderName, HeaderValue, Message, MimeHeaders,
 };
 
-use super::text::normalize_line;
+use super::text::{normalize_line, truncate_chars};
 use super::Address;
 
 /// Every header of the message's top level, in order: (lower-cased name, decoded value).
@@ -20,17 +20,42 @@ pub(crate) fn all_headers(msg: &Message<'_>, defects: &mut Vec<String>) -> Vec<(
     let Some(root) = msg.parts.first() else {
         return Vec::new();
     };
-    root.headers
-        .iter()
-        .map(|h| {
-            let name = h.name.as_str().to_ascii_lowercase();
-            let raw = raw_value(msg, h);
-            if std::str::from_utf8(raw).is_err() {
-                defects.push(format!("header {name:?} has bytes that are not UTF-8"));
-            }
-            (name, decode_raw(raw))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(root.headers.len());
+    for h in &root.headers {
+        if !is_real(msg, h) {
+            let line = msg
+                .raw_message
+                .get(h.offset_field as usize..h.offset_end as usize)
+                .unwrap_or_default();
+            let mut line = normalize_line(&String::from_utf8_lossy(line));
+            truncate_chars(&mut line, 60);
+            defects.push(format!("unreadable header line skipped: {line:?}"));
+            continue;
+        }
+        let name = h.name.as_str().to_ascii_lowercase();
+        let raw = raw_value(msg, h);
+        if std::str::from_utf8(raw).is_err() {
+            defects.push(format!("header {name:?} has bytes that are not UTF-8"));
+        }
+        out.push((name, decode_raw(raw)));
+    }
+    out
+}
+
+/// Whether mail-parser's header is a real header field: a name of RFC 5322 §3.6.8 field-name
+/// characters (printable ASCII but ":", no spaces) followed by a colon. mail-parser also takes a
+/// last line without a colon, or a name with spaces, for a header.
+pub(crate) fn is_real(msg: &Message<'_>, h: &Header<'_>) -> bool {
+    let name_ok = !h.name.as_str().is_empty()
+        && h.name
+            .as_str()
+            .bytes()
+            .all(|b| (33..=126).contains(&b) && b != b':');
+    let has_colon = msg
+        .raw_message
+        .get(h.offset_field as usize..h.offset_start as usize)
+        .is_some_and(|field| field.contains(&b':'));
+    name_ok && has_colon
 }
 
 /// The raw bytes of a header's value, as in the message.
@@ -66,7 +91,9 @@ pub(crate) fn ids(value: &HeaderValue<'_>) -> Vec<String> {
         _ => Vec::new(),
     };
     list.into_iter()
-        .map(|id| normalize_line(id.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())))
+        .map(|id| {
+            normalize_line(id.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace()))
+        })
         .filter(|id| !id.is_empty())
         .collect()
 }
@@ -86,14 +113,16 @@ pub(crate) fn first_address(addr: Option<&MailAddress<'_>>) -> Option<Address> {
 }
 
 /// Every address of every header of that name, groups flattened.
-pub(crate) fn all_addresses<'a>(
-    values: impl Iterator<Item = &'a MailAddress<'a>>,
-) -> Vec<Address> {
+pub(crate) fn all_addresses<'a>(values: impl Iterator<Item = &'a MailAddress<'a>>) -> Vec<Address> {
     values.flat_map(|a| a.iter().filter_map(convert)).collect()
 }
 
 fn convert(a: &mail_parser::Addr<'_>) -> Option<Address> {
-    let email = a.address.as_deref().map(str::trim).filter(|e| !e.is_empty())?;
+    let email = a
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())?;
     let name = a
         .name
         .as_deref()
@@ -131,7 +160,11 @@ fn to_utc(d: &mail_parser::DateTime) -> Option<DateTime<Utc>> {
         )?;
     let offset_secs = i64::from(d.tz_hour) * 3600 + i64::from(d.tz_minute) * 60;
     // `tz_before_gmt` means a zone west of Greenwich ("-0700"): UTC is later than local.
-    let to_utc = if d.tz_before_gmt { offset_secs } else { -offset_secs };
+    let to_utc = if d.tz_before_gmt {
+        offset_secs
+    } else {
+        -offset_secs
+    };
     local
         .checked_add_signed(TimeDelta::try_seconds(to_utc)?)
         .map(|t| t.and_utc())
@@ -163,7 +196,10 @@ pub(crate) fn content_type_full(part: &mail_parser::MessagePart<'_>) -> String {
     };
     let mut out = bare_type(ct);
     let params = ct.attributes().unwrap_or_default();
-    for attr in params.iter().filter(|a| !a.name.eq_ignore_ascii_case("boundary")) {
+    for attr in params
+        .iter()
+        .filter(|a| !a.name.eq_ignore_ascii_case("boundary"))
+    {
         let value = attr.value.to_lowercase();
         let needs_quotes = value.is_empty()
             || value

@@ -155,7 +155,9 @@ impl Converter {
                         // Without "</head>" the search would repeat for every <head>, and
                         // the body may still come: drop only up to "<body".
                         self.head_unclosed = true;
-                        AsciiLower(rest).find("<body").map_or(rest, |pos| &rest[pos..])
+                        AsciiLower(rest)
+                            .find("<body")
+                            .map_or(rest, |pos| &rest[pos..])
                     }
                 };
             }
@@ -642,12 +644,18 @@ mod tests {
             html_to_text("<p>A&amp;B &lt;x&gt; &quot;q&quot; caf&eacute; &#233;&#xE9; &euro;5&nbsp;k &#150; &bogus; &amp</p>"),
             "A&B <x> \"q\" café éé €5 k – &bogus; &"
         );
-        assert_eq!(html_to_text("&#0;&#xD800;&#99999999999;"), "\u{FFFD}\u{FFFD}&#99999999999;");
+        assert_eq!(
+            html_to_text("&#0;&#xD800;&#99999999999;"),
+            "\u{FFFD}\u{FFFD}&#99999999999;"
+        );
     }
 
     #[test]
     fn odd_markup_does_not_break() {
-        assert_eq!(html_to_text("a < b and c<3 <p title='x>y'>d"), "a < b and c<3\nd");
+        assert_eq!(
+            html_to_text("a < b and c<3 <p title='x>y'>d"),
+            "a < b and c<3\nd"
+        );
         assert_eq!(html_to_text("<p>unclosed <b"), "unclosed");
         assert_eq!(html_to_text("<style>never closed"), "");
         assert_eq!(html_to_text("<head><meta charset=utf-8><body>isi"), "isi");

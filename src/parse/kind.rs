@@ -84,13 +84,23 @@ mod tests {
 
     #[test]
     fn magic_bytes_win() {
-        assert_eq!(detect("application/octet-stream", "surat", b"%PDF-1.7\n..."), Pdf);
+        assert_eq!(
+            detect("application/octet-stream", "surat", b"%PDF-1.7\n..."),
+            Pdf
+        );
         assert_eq!(detect("image/jpeg", "scan.jpg", b"%PDF-1.4"), Pdf);
         assert_eq!(
-            detect("application/octet-stream", "x.bin", b"PK\x03\x04....word/document.xml...."),
+            detect(
+                "application/octet-stream",
+                "x.bin",
+                b"PK\x03\x04....word/document.xml...."
+            ),
             Docx
         );
-        assert_eq!(detect("application/zip", "x.zip", b"PK\x03\x04....other.xml"), Other);
+        assert_eq!(
+            detect("application/zip", "x.zip", b"PK\x03\x04....other.xml"),
+            Other
+        );
     }
 
     #[test]
@@ -100,9 +110,15 @@ mod tests {
         assert_eq!(detect(DOCX_TYPE, "a", b""), Docx);
         assert_eq!(detect("application/octet-stream", "data.CSV", b"a,b"), Text);
         assert_eq!(detect("text/plain", "", b"hi"), Text);
-        assert_eq!(detect("message/delivery-status", "", b"Status: 5.1.1"), Text);
+        assert_eq!(
+            detect("message/delivery-status", "", b"Status: 5.1.1"),
+            Text
+        );
         assert_eq!(detect("image/png", "logo.png", b"\x89PNG"), Other);
-        assert_eq!(detect("application/msword", "lama.doc", b"\xd0\xcf\x11\xe0"), Other);
+        assert_eq!(
+            detect("application/msword", "lama.doc", b"\xd0\xcf\x11\xe0"),
+            Other
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::{DateTime, Utc};
-use mail_parser::{HeaderName, MessageParser};
+use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use serde::Serialize;
 
 pub mod attachment;
@@ -155,33 +155,46 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
     let msg = catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw)))
         .map_err(|_| ParseError::NotAMessage("the MIME parser failed on it".into()))?
         .ok_or_else(|| ParseError::NotAMessage("no header could be read".into()))?;
+    let parsed = from_mail(&msg, limits);
+    drop_flat(msg);
+    parsed
+}
+
+/// Builds the [`ParsedMessage`] from mail-parser's tree.
+fn from_mail(msg: &Message<'_>, limits: &Limits) -> Result<ParsedMessage, ParseError> {
     let Some(root) = msg.parts.first() else {
         return Err(ParseError::NotAMessage("no header could be read".into()));
     };
-    if root.headers.is_empty() {
+    if !root.headers.iter().any(|h| headers::is_real(msg, h)) {
         return Err(ParseError::NotAMessage("no header could be read".into()));
     }
 
     let mut defects = Vec::new();
-    let headers = headers::all_headers(&msg, &mut defects);
+    let headers = headers::all_headers(msg, &mut defects);
     let from = headers::first_address(msg.from());
     if from.is_none() {
         defects.push("no From address".into());
     }
-    let date = headers::date(&msg, &mut defects);
-    let body = body::body(&msg);
-    let attachments = attachment::attachments(&msg, limits, &mut defects);
+    let date = headers::date(msg, &mut defects);
+    let body = body::body(msg);
+    let attachments = attachment::attachments(msg, limits, &mut defects);
     Ok(ParsedMessage {
-        message_id: headers::message_id(&msg),
-        in_reply_to: headers::all_ids(&msg, HeaderName::InReplyTo),
-        references: headers::all_ids(&msg, HeaderName::References),
-        subject: headers::subject(&msg),
+        message_id: headers::message_id(msg),
+        in_reply_to: headers::all_ids(msg, HeaderName::InReplyTo),
+        references: headers::all_ids(msg, HeaderName::References),
+        subject: headers::subject(msg),
         from,
         reply_to: headers::first_address(msg.reply_to()),
-        to: headers::all_addresses(msg.header_values(HeaderName::To).filter_map(|v| v.as_address())),
-        cc: headers::all_addresses(msg.header_values(HeaderName::Cc).filter_map(|v| v.as_address())),
+        to: headers::all_addresses(
+            msg.header_values(HeaderName::To)
+                .filter_map(|v| v.as_address()),
+        ),
+        cc: headers::all_addresses(
+            msg.header_values(HeaderName::Cc)
+                .filter_map(|v| v.as_address()),
+        ),
         date,
-        return_path: headers::return_path(&msg),
+        return_path: headers::return_path(msg),
         headers,
         content_type: headers::content_type_full(root),
         body: body.text,
@@ -189,4 +202,21 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
         attachments,
         defects,
     })
+}
+
+/// Drops mail-parser's tree without recursion. Each message/rfc822 nested in another is a
+/// level of its tree, and the compiler's drop recurses once per level: a few MB of
+/// `Content-Type: message/rfc822` lines nest deep enough to overflow the stack and abort the
+/// process. Taking the nested messages out onto a heap stack first keeps every drop shallow.
+fn drop_flat(msg: Message<'_>) {
+    let mut pending = vec![msg];
+    while let Some(mut msg) = pending.pop() {
+        for part in &mut msg.parts {
+            if matches!(part.body, PartType::Message(_)) {
+                if let PartType::Message(inner) = std::mem::take(&mut part.body) {
+                    pending.push(inner);
+                }
+            }
+        }
+    }
 }

@@ -69,7 +69,11 @@ mod tests {
 
     #[test]
     fn text_of_a_simple_pdf() {
-        let pdf = pdf_with_lines(&["Surat Permohonan Akun", "Nama: Budi Santoso", "NIP: 198501012010"]);
+        let pdf = pdf_with_lines(&[
+            "Surat Permohonan Akun",
+            "Nama: Budi Santoso",
+            "NIP: 198501012010",
+        ]);
         assert_eq!(
             extract(&pdf).as_deref(),
             Ok("Surat Permohonan Akun\nNama: Budi Santoso\nNIP: 198501012010")

@@ -92,14 +92,8 @@ fn trim_line_end(out: &mut String) {
 fn is_odd_space(c: char) -> bool {
     matches!(
         c,
-        '\u{00A0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{000B}'
-            | '\u{000C}'
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\u{000B}' | '\u{000C}'
     )
 }
 
@@ -117,7 +111,8 @@ mod tests {
 
     #[test]
     fn line_ends_spaces_and_controls() {
-        let raw = "\r\n\r\n  Nama:\u{00A0}Budi  \r\nNIP:\t123\u{200B}4\u{0000}\rakhir\u{3000}x\t \n\n\n";
+        let raw =
+            "\r\n\r\n  Nama:\u{00A0}Budi  \r\nNIP:\t123\u{200B}4\u{0000}\rakhir\u{3000}x\t \n\n\n";
         assert_eq!(normalize(raw), "  Nama: Budi\nNIP:\t1234\nakhir x");
     }
 
@@ -154,7 +149,10 @@ mod tests {
     #[test]
     fn charsets() {
         assert_eq!(decode_bytes(b"caf\xe9", Some("iso-8859-1")), "café");
-        assert_eq!(decode_bytes(b"\x93ok\x94", Some("windows-1252")), "\u{201C}ok\u{201D}");
+        assert_eq!(
+            decode_bytes(b"\x93ok\x94", Some("windows-1252")),
+            "\u{201C}ok\u{201D}"
+        );
         assert_eq!(decode_bytes("café".as_bytes(), None), "café");
         assert_eq!(decode_bytes(b"caf\xe9", None), "café");
         assert_eq!(decode_bytes(b"\xEF\xBB\xBFNama", None), "Nama");

@@ -49,7 +49,8 @@ impl Collector<'_> {
     fn message(&mut self, msg: &Message<'_>, base: usize) {
         let depths = part_depths(msg);
         for (id, part) in msg.parts.iter().enumerate() {
-            if part.is_encoding_problem {
+            // mail-parser also flags a message that has no body at all: nothing lost there.
+            if part.is_encoding_problem && !part.is_empty() {
                 self.defects.push(format!(
                     "mime part {} at depth {}: broken encoding, read as raw text",
                     id,

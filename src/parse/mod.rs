@@ -15,6 +15,7 @@ use serde::Serialize;
 pub mod attachment;
 mod body;
 mod docx;
+mod entities;
 mod headers;
 mod html;
 mod kind;

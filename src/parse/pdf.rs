@@ -29,10 +29,14 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<String, String> {
     match outcome {
         Ok(Ok(text)) => {
             let text = normalize(&text);
-            if text.trim().is_empty() {
-                Err("pdf has no text layer (a scanned image?)".into())
-            } else {
+            if !text.trim().is_empty() {
                 Ok(text)
+            } else if find(bytes, b"/Encrypt").is_some() {
+                // lopdf may "decrypt" with a wrong key without complaint: the text is then
+                // noise or nothing.
+                Err("pdf is encrypted: no text could be read".into())
+            } else {
+                Err("pdf has no text layer (a scanned image?)".into())
             }
         }
         Ok(Err(pdf_extract::OutputError::PdfError(pdf_extract::Error::Decryption(e)))) => {
@@ -92,6 +96,22 @@ mod tests {
         );
         let err = extract(b"%PDF-1.4\n%%EOF\n").expect_err("empty pdf");
         assert!(err.starts_with("pdf unreadable"), "{err}");
+    }
+
+    #[test]
+    fn encrypted_pdf_is_an_error() {
+        // A Standard security handler whose password check fails for the empty password.
+        let pdf = String::from_utf8(pdf_with_lines(&["Rahasia"])).expect("ascii pdf");
+        let o = "0".repeat(64);
+        let pdf = pdf.replace(
+            "<< /Size 6 /Root 1 0 R >>",
+            &format!(
+                "<< /Size 6 /Root 1 0 R /ID [<{o}> <{o}>] /Encrypt << /Filter /Standard /V 1 /R 2 \
+                 /O <{o}> /U <{o}> /P -4 >> >>"
+            ),
+        );
+        let err = extract(pdf.as_bytes()).expect_err("not readable without the password");
+        assert!(err.starts_with("pdf is encrypted: "), "{err}");
     }
 
     #[test]

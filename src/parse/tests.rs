@@ -840,3 +840,34 @@ fn deeply_nested_forwards_neither_overflow_nor_go_unlisted() {
         Some("attachments of forwarded message nested 6 deep not listed (limits.max-mime-depth 5)")
     );
 }
+
+#[test]
+fn broken_transfer_encoding_is_a_defect() {
+    let bad = part(
+        &[
+            "Content-Type: application/pdf; name=\"x.pdf\"",
+            "Content-Disposition: attachment; filename=\"x.pdf\"",
+            "Content-Transfer-Encoding: base64",
+        ],
+        b"!!!! this is not base64 @@@@\r\n",
+    );
+    let raw = multipart(
+        "mixed",
+        &ENVELOPE,
+        &[part(&["Content-Type: text/plain"], b"isi"), bad],
+    );
+    let p = parse_ok(&raw);
+    assert_eq!(p.body, "isi");
+    assert_eq!(p.attachments.len(), 1);
+    assert_eq!(
+        p.defects,
+        [
+            "mime part 2 at depth 1: broken encoding, read as raw text",
+            "attachment \"x.pdf\": pdf unreadable: no %PDF header"
+        ]
+    );
+    // A message of headers only has no body, and nothing broken.
+    let p = parse_ok(b"From: a@b\r\nSubject: hanya header\r\n");
+    assert_eq!(p.body, "");
+    assert!(p.defects.is_empty(), "{:?}", p.defects);
+}

@@ -520,4 +520,17 @@ mod tests {
             "{err}"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_mutated_docx(edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 1..8)) {
+            let xml = body("<w:tbl><w:tr><w:tc><w:p><w:r><w:t>a</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r><w:t>b</w:t></w:r></w:p>");
+            let mut file = docx(&[("word/document.xml", &xml)]);
+            for (at, byte) in edits {
+                let i = at.index(file.len());
+                file[i] = byte;
+            }
+            let _ = extract(&file, 1 << 20, 1000);
+        }
+    }
 }

@@ -487,4 +487,12 @@ mod tests {
         let deep = "<table><tr><td>".repeat(200) + "inti";
         assert_eq!(html_to_text(&deep), "inti");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_output_is_normal(html in "([<>/!?a-z &#;x0-9\"'=\n\t-]|<td>|<tr>|<table>|</table>|<br>|&amp;|é|\u{00A0}){0,200}") {
+            let text = html_to_text(&html);
+            proptest::prop_assert_eq!(normalize(&text), text);
+        }
+    }
 }

@@ -8,7 +8,7 @@
 //! Invariants: never panics; every row has a file name (`lampiran-N` when none was sent);
 //! nothing is extracted past a limit (the row says which one in `error`, and so does a
 //! defect); text is cut at `limits.max-attachment-text-chars` (with a defect); DOCX XML never
-//! inflates past [`DOCX_MAX_XML_BYTES`]. Does no I/O.
+//! inflates past `DOCX_MAX_XML_BYTES`. Does no I/O.
 
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 

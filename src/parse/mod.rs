@@ -5,6 +5,12 @@
 //! message that has nothing usable at all (not an email, over the size limit) is a
 //! [`ParseError`], which the pipeline turns into a triage ticket. Limits come from
 //! `daemon.toml` ([`Limits`]). This module does no I/O.
+//!
+//! mail-parser does the MIME work (structure, transfer encodings, charsets, encoded words);
+//! the files here turn its tree into the flat [`ParsedMessage`]: `headers` the envelope and
+//! header list, `body` the readable body, `attachment` the attachment rows (with `kind`,
+//! `pdf`, `docx`), `html` + `entities` HTML to text, `text` the normalisation every text goes
+//! through.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -108,8 +114,8 @@ pub struct ParsedMessage {
     pub return_path: Option<String>,
     /// Every header as (lower-cased name, decoded value), in order; for classify.
     pub headers: Vec<(String, String)>,
-    /// The top-level Content-Type, lower-cased, with parameters (e.g. `multipart/report;
-    /// report-type=delivery-status`).
+    /// The top-level Content-Type, lower-cased, with parameters but the boundary (e.g.
+    /// `multipart/report; report-type=delivery-status`); `text/plain` when absent.
     pub content_type: String,
     /// The readable body: the text/plain part, or the HTML part turned into text.
     pub body: String,

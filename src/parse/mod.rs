@@ -5,11 +5,33 @@
 //! message that has nothing usable at all (not an email, over the size limit) is a
 //! [`ParseError`], which the pipeline turns into a triage ticket. Limits come from
 //! `daemon.toml` ([`Limits`]). This module does no I/O.
+//!
+//! mail-parser does the MIME work (structure, transfer encodings, charsets, encoded words);
+//! the files here turn its tree into the flat [`ParsedMessage`]: `headers` the envelope and
+//! header list, `body` the readable body, `attachment` the attachment rows (with `kind`,
+//! `pdf`, `docx`), `html` + `entities` HTML to text, `text` the normalisation every text goes
+//! through.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::{DateTime, Utc};
+use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use serde::Serialize;
 
 pub mod attachment;
+mod body;
+mod docx;
+mod entities;
+mod headers;
+mod html;
+mod kind;
+mod pdf;
+mod text;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod tests;
 
 /// Size and count limits for one message, from `[limits]` in daemon.toml.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
@@ -92,8 +114,8 @@ pub struct ParsedMessage {
     pub return_path: Option<String>,
     /// Every header as (lower-cased name, decoded value), in order; for classify.
     pub headers: Vec<(String, String)>,
-    /// The top-level Content-Type, lower-cased, with parameters (e.g. `multipart/report;
-    /// report-type=delivery-status`).
+    /// The top-level Content-Type, lower-cased, with parameters but the boundary (e.g.
+    /// `multipart/report; report-type=delivery-status`); `text/plain` when absent.
     pub content_type: String,
     /// The readable body: the text/plain part, or the HTML part turned into text.
     pub body: String,
@@ -135,9 +157,73 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
             limit: limits.max_message_bytes,
         });
     }
-    let msg = mail_parser::MessageParser::default()
-        .parse(raw)
+    // mail-parser promises not to panic, but has debug assertions and index arithmetic on
+    // input offsets: one bad message must not take the daemon down.
+    let msg = catch_unwind(AssertUnwindSafe(|| MessageParser::default().parse(raw)))
+        .map_err(|_| ParseError::NotAMessage("the MIME parser failed on it".into()))?
         .ok_or_else(|| ParseError::NotAMessage("no header could be read".into()))?;
-    let _ = msg;
-    Err(ParseError::NotAMessage("parser not written yet".into()))
+    let parsed = from_mail(&msg, limits);
+    drop_flat(msg);
+    parsed
+}
+
+/// Builds the [`ParsedMessage`] from mail-parser's tree.
+fn from_mail(msg: &Message<'_>, limits: &Limits) -> Result<ParsedMessage, ParseError> {
+    let Some(root) = msg.parts.first() else {
+        return Err(ParseError::NotAMessage("no header could be read".into()));
+    };
+    if !root.headers.iter().any(|h| headers::is_real(msg, h)) {
+        return Err(ParseError::NotAMessage("no header could be read".into()));
+    }
+
+    let mut defects = Vec::new();
+    let headers = headers::all_headers(msg, &mut defects);
+    let from = headers::first_address(msg.from());
+    if from.is_none() {
+        defects.push("no From address".into());
+    }
+    let date = headers::date(msg, &mut defects);
+    let body = body::body(msg);
+    let attachments = attachment::attachments(msg, limits, &mut defects);
+    Ok(ParsedMessage {
+        message_id: headers::message_id(msg),
+        in_reply_to: headers::all_ids(msg, HeaderName::InReplyTo),
+        references: headers::all_ids(msg, HeaderName::References),
+        subject: headers::subject(msg),
+        from,
+        reply_to: headers::first_address(msg.reply_to()),
+        to: headers::all_addresses(
+            msg.header_values(HeaderName::To)
+                .filter_map(|v| v.as_address()),
+        ),
+        cc: headers::all_addresses(
+            msg.header_values(HeaderName::Cc)
+                .filter_map(|v| v.as_address()),
+        ),
+        date,
+        return_path: headers::return_path(msg),
+        headers,
+        content_type: headers::content_type_full(root),
+        body: body.text,
+        body_from_html: body.from_html,
+        attachments,
+        defects,
+    })
+}
+
+/// Drops mail-parser's tree without recursion. Each message/rfc822 nested in another is a
+/// level of its tree, and the compiler's drop recurses once per level: a few MB of
+/// `Content-Type: message/rfc822` lines nest deep enough to overflow the stack and abort the
+/// process. Taking the nested messages out onto a heap stack first keeps every drop shallow.
+fn drop_flat(msg: Message<'_>) {
+    let mut pending = vec![msg];
+    while let Some(mut msg) = pending.pop() {
+        for part in &mut msg.parts {
+            if matches!(part.body, PartType::Message(_)) {
+                if let PartType::Message(inner) = std::mem::take(&mut part.body) {
+                    pending.push(inner);
+                }
+            }
+        }
+    }
 }

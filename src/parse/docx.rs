@@ -381,7 +381,7 @@ fn walk<R: std::io::BufRead>(
             Event::GeneralRef(r) if w.in_text => {
                 let c = match r.resolve_char_ref() {
                     Ok(Some(c)) => Some(c),
-                    Ok(None) => match r.as_ref() {
+                    Ok(None) => match AsRef::<[u8]>::as_ref(&*r) {
                         b"amp" => Some('&'),
                         b"lt" => Some('<'),
                         b"gt" => Some('>'),

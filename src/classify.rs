@@ -7,6 +7,7 @@
 //!    a ticket's thread it is recorded on that ticket.
 //! 2. **reply**: In-Reply-To/References name a message of a ticket's thread, or the subject
 //!    carries a known ticket tag like `[TIK-2026-000123]`.
+//!    A subject tag naming a ticket that does not exist sends the message to triage.
 //! 3. **new request**: the rule files score the letter; the best rule at or above its threshold
 //!    wins and its fields are extracted.
 //! 4. **unmatched**: nothing claimed it; the helpdesk triages it.
@@ -125,6 +126,19 @@ pub fn classify(
             kind: Kind::Reply,
             reason: format!("reply on {} ({via})", ticket.number),
             ticket: Some(ticket),
+            rule: None,
+            scores: Vec::new(),
+            extraction: None,
+        };
+    }
+    // A follow-up on a ticket we do not know (another system's, or a typo) is not a new
+    // request: the helpdesk must look, rather than suratd open a second case.
+    let unknown_tags = ticket_tags(&msg.subject, ticket_prefix);
+    if let Some(tag) = unknown_tags.first() {
+        return Classification {
+            kind: Kind::Unmatched,
+            reason: format!("subject names ticket [{tag}], which does not exist"),
+            ticket: None,
             rule: None,
             scores: Vec::new(),
             extraction: None,

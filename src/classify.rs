@@ -122,13 +122,16 @@ pub fn classify(
         };
     }
     if let Some((ticket, via)) = thread {
+        // Read the reply with the ticket's rule: it may bring what the letter lacked.
+        let rule = ticket.rule.as_deref().and_then(|id| rules.get(id));
+        let extraction = rule.map(|r| crate::rules::extract::extract(r, &Letter::from_parsed(msg)));
         return Classification {
             kind: Kind::Reply,
             reason: format!("reply on {} ({via})", ticket.number),
+            rule: rule.map(|r| r.id.0.clone()),
             ticket: Some(ticket),
-            rule: None,
             scores: Vec::new(),
-            extraction: None,
+            extraction,
         };
     }
     // A follow-up on a ticket we do not know (another system's, or a typo) is not a new

@@ -410,9 +410,7 @@ impl Pipeline<'_> {
                     let Some(t) = &c.ticket else {
                         return Ok(());
                     };
-                    if let Some(tr) = &d.transition {
-                        record_events(tx, t.id, message, tr, now)?;
-                    }
+                    self.apply_reply(tx, message, t.id, d, now, stats)?;
                     if let Some(mid) = &d.message_id {
                         tx.add_thread_id(mid, t.id)?;
                     }
@@ -475,7 +473,93 @@ impl Pipeline<'_> {
             tx.add_thread_id(mid, ticket)?;
         }
         record_events(tx, ticket, message, transition, now)?;
-        for planned in self.plan_emails(d, &number) {
+        self.queue_planned(tx, d, &number, ticket, message, now, stats)?;
+        tx.finish_message(message, outcome, Some(&c.reason), Some(ticket), now)?;
+        tracing::info!(ticket = %number, kind = c.kind.as_str(), rule = c.rule.as_deref().unwrap_or(""), state = %transition.state, "ticket created");
+        match kind {
+            TicketKind::Request => stats.new_tickets += 1,
+            TicketKind::Triage => stats.triage += 1,
+        }
+        Ok(())
+    }
+}
+
+impl Pipeline<'_> {
+    /// A reply on a ticket: recorded, and when the ticket waits for data, what the reply
+    /// supplies is merged in (see [`workflow::on_requester_reply`]).
+    fn apply_reply(
+        &self,
+        tx: &crate::store::Tx<'_>,
+        message: MessageRowId,
+        ticket: TicketId,
+        d: &Decision,
+        now: chrono::DateTime<chrono::Utc>,
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        let c = &d.classification;
+        let row = tx.ticket_by_id(ticket)?;
+        let rule = row
+            .as_ref()
+            .and_then(|r| r.rule_id.as_deref())
+            .and_then(|id| self.rules.get(id));
+        let (Some(row), Some(rule), Some(supplied)) = (row, rule, c.extraction.as_ref()) else {
+            if let Some(t) = &d.transition {
+                record_events(tx, ticket, message, t, now)?;
+            }
+            return Ok(());
+        };
+        let old = Extraction {
+            fields: serde_json::from_value(row.fields.clone()).unwrap_or_default(),
+            missing: serde_json::from_value(row.missing.clone()).unwrap_or_default(),
+            invalid: serde_json::from_value(row.invalid.clone()).unwrap_or_default(),
+        };
+        let from = d.requester.as_deref().unwrap_or("");
+        let out = workflow::on_requester_reply(
+            rule,
+            row.state,
+            &old,
+            supplied,
+            from,
+            &message.0.to_string(),
+        );
+        if out.transition.state != row.state || !out.added.is_empty() {
+            tx.update_ticket(
+                ticket,
+                out.transition.state,
+                out.transition.step.as_deref(),
+                &serde_json::to_value(&out.extraction.fields).unwrap_or_default(),
+                &serde_json::to_value(&out.extraction.missing).unwrap_or_default(),
+                &serde_json::to_value(&out.extraction.invalid).unwrap_or_default(),
+                now,
+            )?;
+        }
+        record_events(tx, ticket, message, &out.transition, now)?;
+        // Answer as the ticket speaks: to its requester, in its language, with its data.
+        let mut answer = d.clone();
+        answer.classification.extraction = Some(out.extraction);
+        answer.classification.rule = Some(rule.id.0.clone());
+        answer.transition = Some(out.transition);
+        answer.requester = row.requester.clone().or(answer.requester);
+        answer.requester_name = row.requester_name.clone().or(answer.requester_name);
+        answer.language = if row.language == "en" { "en" } else { "id" };
+        self.queue_planned(tx, &answer, &row.number, ticket, message, now, stats)?;
+        Ok(())
+    }
+
+    /// Renders and queues the emails `d` asks for; one that cannot be made is logged as an
+    /// event on the ticket instead (a bad address must not stop the letter's processing).
+    #[allow(clippy::too_many_arguments)]
+    fn queue_planned(
+        &self,
+        tx: &crate::store::Tx<'_>,
+        d: &Decision,
+        number: &str,
+        ticket: TicketId,
+        message: MessageRowId,
+        now: chrono::DateTime<chrono::Utc>,
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        for planned in self.plan_emails(d, number) {
             match planned {
                 Ok(e) => {
                     let to = vec![e.to.clone()];
@@ -493,7 +577,14 @@ impl Pipeline<'_> {
                     )?;
                     if queued {
                         tx.add_thread_id(&e.message_id, ticket)?;
-                        tx.add_event(Some(ticket), Some(message), "email_queued", None, &serde_json::json!({"template": e.template, "to": e.to, "message_id": e.message_id}), now)?;
+                        tx.add_event(
+                            Some(ticket),
+                            Some(message),
+                            "email_queued",
+                            None,
+                            &serde_json::json!({"template": e.template, "to": e.to, "message_id": e.message_id}),
+                            now,
+                        )?;
                         stats.emails_queued += 1;
                     }
                 }
@@ -509,12 +600,6 @@ impl Pipeline<'_> {
                     )?;
                 }
             }
-        }
-        tx.finish_message(message, outcome, Some(&c.reason), Some(ticket), now)?;
-        tracing::info!(ticket = %number, kind = c.kind.as_str(), rule = c.rule.as_deref().unwrap_or(""), state = %transition.state, "ticket created");
-        match kind {
-            TicketKind::Request => stats.new_tickets += 1,
-            TicketKind::Triage => stats.triage += 1,
         }
         Ok(())
     }

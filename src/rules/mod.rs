@@ -267,7 +267,7 @@ impl Score {
 }
 
 /// Where an extracted value was found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case", tag = "in", content = "name")]
 pub enum ValueSource {
     Subject,
@@ -278,20 +278,20 @@ pub enum ValueSource {
     Sender,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FieldValue {
     pub value: String,
     pub source: ValueSource,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Invalid {
     pub field: String,
     pub value: String,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, serde::Deserialize)]
 pub struct Extraction {
     /// Field name → value, for every field found (valid or not).
     pub fields: BTreeMap<String, FieldValue>,

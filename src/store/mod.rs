@@ -517,15 +517,30 @@ impl Tx<'_> {
         Ok(TicketId(self.tx.last_insert_rowid()))
     }
 
-    pub fn set_ticket_state(
+    /// Replaces a ticket's data and state; `step` None keeps the current step.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update_ticket(
         &self,
         ticket: TicketId,
         state: TicketState,
+        step: Option<&str>,
+        fields: &serde_json::Value,
+        missing: &serde_json::Value,
+        invalid: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.tx.execute(
-            "UPDATE tickets SET state = ?2, updated_at = ?3 WHERE id = ?1",
-            params![ticket.0, state.as_str(), ts(now)],
+            "UPDATE tickets SET state = ?2, step = COALESCE(?3, step), fields = ?4, missing = ?5,
+                invalid = ?6, updated_at = ?7 WHERE id = ?1",
+            params![
+                ticket.0,
+                state.as_str(),
+                step,
+                fields.to_string(),
+                missing.to_string(),
+                invalid.to_string(),
+                ts(now)
+            ],
         )?;
         Ok(())
     }

@@ -4,6 +4,9 @@
 //! `suratd try` prints the same actions instead of carrying them out.
 
 use crate::rules::{Extraction, Rule, StepKind};
+
+pub mod reply;
+pub use reply::{on_requester_reply, ReplyOutcome};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
@@ -147,13 +150,7 @@ pub fn on_new_request(rule: &Rule, extraction: &Extraction) -> Transition {
             kind: "verified",
             detail: serde_json::json!({ "by": "rules" }),
         });
-        // The first step past submission and verification.
-        let next = rule
-            .steps
-            .iter()
-            .skip(verify.map_or(0, |i| i + 1))
-            .find(|s| !matches!(s.kind, StepKind::Submit | StepKind::Verify));
-        (TicketState::Open, next.map(|s| s.id.clone()))
+        (TicketState::Open, step_after_verification(rule, extraction))
     } else {
         events.push(EventRecord {
             kind: "incomplete",
@@ -175,6 +172,16 @@ pub fn on_new_request(rule: &Rule, extraction: &Extraction) -> Transition {
         }],
         events,
     }
+}
+
+/// The first step past submission and verification that applies to this letter.
+pub fn step_after_verification(rule: &Rule, extraction: &Extraction) -> Option<String> {
+    let verify = rule.steps.iter().position(|s| s.kind == StepKind::Verify);
+    rule.steps
+        .iter()
+        .skip(verify.map_or(0, |i| i + 1))
+        .find(|s| !matches!(s.kind, StepKind::Submit | StepKind::Verify))
+        .map(|s| s.id.clone())
 }
 
 /// A letter no rule claimed (or that could not be read): the helpdesk triages it. No email

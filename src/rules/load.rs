@@ -1,9 +1,1073 @@
 //! Reading and checking rule files.
+//!
+//! Every `*.toml` of a directory is one rule; its id is the file stem. A file is parsed with
+//! `toml_edit`, which keeps the byte span of every key and value, and walked by hand so that
+//! *every* problem of *every* file is reported as a [`Diagnostic`] at the offending key or
+//! value (or at the table header, for a missing key), with a hint where one helps. Nothing
+//! stops at the first error; a file with errors yields no rule. The format is documented in
+//! docs/rules.md.
+//!
+//! Checks need the names rule files refer to ([`RuleContext`]): an empty set of templates or
+//! roles turns that check off.
 
-use super::{RuleContext, RuleSet};
-use crate::diag::Diagnostic;
+use super::extract::effective_labels;
+use super::matching::normalize;
+use super::{
+    AttachmentSpec, Condition, Fallback, FieldSpec, FieldType, Rule, RuleContext, RuleId, RuleSet,
+    Step, StepKind, StepWhen, Target, TimeStandard,
+};
+use crate::diag::{self, Diagnostic};
+use crate::parse::AttachmentKind;
+use regex::{Regex, RegexBuilder};
+use std::collections::BTreeMap;
 use std::path::Path;
+use toml_edit::{ImDocument, InlineTable, Item, Table, Value};
 
-pub fn load_dir(_dir: &Path, _ctx: &RuleContext) -> Result<RuleSet, Vec<Diagnostic>> {
-    Ok(RuleSet::default())
+/// Loads every `*.toml` in `dir`: the rules, or every diagnostic if any is an error.
+pub fn load_dir(dir: &Path, ctx: &RuleContext) -> Result<RuleSet, Vec<Diagnostic>> {
+    let (set, diags) = check_dir(dir, ctx);
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diags)
+    } else {
+        Ok(set)
+    }
+}
+
+/// Loads what can be loaded and returns every diagnostic, warnings included, sorted by file
+/// and position. The set holds only the rules of files without errors.
+pub fn check_dir(dir: &Path, ctx: &RuleContext) -> (RuleSet, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut set = RuleSet::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                dir,
+                format!("cannot read the rule directory: {e}"),
+            ));
+            return (set, diags);
+        }
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        diags.push(
+            Diagnostic::warning(
+                dir,
+                "no rule files (*.toml) here: every letter goes to triage",
+            )
+            .with_hint("see docs/rules.md for the format"),
+        );
+    }
+    for file in files {
+        let id = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match std::fs::read_to_string(&file) {
+            Ok(source) => {
+                let (rule, d) = load_str(&id, &file, &source, ctx);
+                diags.extend(d);
+                set.rules.extend(rule);
+            }
+            Err(e) => diags.push(Diagnostic::error(&file, format!("cannot read: {e}"))),
+        }
+    }
+    set.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    diag::sort(&mut diags);
+    (set, diags)
+}
+
+/// Checks one rule file's text. The rule comes back only when there is no error.
+pub fn load_str(
+    id: &str,
+    file: &Path,
+    source: &str,
+    ctx: &RuleContext,
+) -> (Option<Rule>, Vec<Diagnostic>) {
+    let mut c = Checker {
+        file,
+        src: source,
+        ctx,
+        diags: Vec::new(),
+    };
+    let rule = match ImDocument::parse(source) {
+        Ok(doc) => c.rule(id, doc.as_table()),
+        Err(e) => {
+            let at = e.span().map_or(0, |s| s.start);
+            let msg = e.message().lines().collect::<Vec<_>>().join(": ");
+            c.error(at, format!("toml syntax error: {msg}"), None);
+            None
+        }
+    };
+    let ok = !c.diags.iter().any(Diagnostic::is_error);
+    (rule.filter(|_| ok), c.diags)
+}
+
+/// A table written as `[[x]]`/`[x]` or inline `{ … }`.
+#[derive(Clone, Copy)]
+enum Tbl<'d> {
+    Table(&'d Table),
+    Inline(&'d InlineTable),
+}
+
+impl<'d> Tbl<'d> {
+    fn start(self) -> usize {
+        let span = match self {
+            Tbl::Table(t) => t.span(),
+            Tbl::Inline(t) => t.span(),
+        };
+        span.map_or(0, |s| s.start)
+    }
+
+    /// Keys with the offset of each.
+    fn keys(self) -> Vec<(&'d str, usize)> {
+        let names: Vec<&str> = match self {
+            Tbl::Table(t) => t.iter().map(|(k, _)| k).collect(),
+            Tbl::Inline(t) => t.iter().map(|(k, _)| k).collect(),
+        };
+        names
+            .into_iter()
+            .map(|k| {
+                let key = match self {
+                    Tbl::Table(t) => t.key(k),
+                    Tbl::Inline(t) => t.key(k),
+                };
+                (k, key.and_then(|k| k.span()).map_or(0, |s| s.start))
+            })
+            .collect()
+    }
+
+    fn get(self, key: &str) -> Option<&'d Item> {
+        match self {
+            Tbl::Table(t) => t.get(key),
+            Tbl::Inline(t) => t.get_key_value(key).map(|(_, v)| v),
+        }
+    }
+
+    fn key_at(self, key: &str) -> Option<usize> {
+        let k = match self {
+            Tbl::Table(t) => t.key(key),
+            Tbl::Inline(t) => t.key(key),
+        };
+        k.and_then(|k| k.span()).map(|s| s.start)
+    }
+}
+
+fn item_start(item: &Item) -> usize {
+    item.span().map_or(0, |s| s.start)
+}
+
+fn value_start(v: &Value) -> usize {
+    v.span().map_or(0, |s| s.start)
+}
+
+/// "a string \"tinggi\"", "an integer 3", "an array" — what a value is, for messages.
+fn describe(item: &Item) -> String {
+    match item {
+        Item::None => "nothing".into(),
+        Item::Value(v) => describe_value(v),
+        Item::Table(_) => "a table".into(),
+        Item::ArrayOfTables(_) => "an array of tables".into(),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    let shown = || v.to_string().trim().to_owned();
+    match v {
+        Value::String(_) => format!("a string {}", shown()),
+        Value::Integer(_) => format!("an integer {}", shown()),
+        Value::Float(_) => format!("a float {}", shown()),
+        Value::Boolean(_) => format!("a boolean {}", shown()),
+        Value::Datetime(_) => format!("a date-time {}", shown()),
+        Value::Array(_) => "an array".into(),
+        Value::InlineTable(_) => "an inline table".into(),
+    }
+}
+
+const ROOT_KEYS: &[&str] = &[
+    "name",
+    "sop",
+    "threshold",
+    "approver",
+    "escalation",
+    "one_of",
+    "condition",
+    "field",
+    "attachment",
+    "step",
+];
+const CONDITION_KEYS: &[&str] = &["in", "any", "regex", "weight"];
+const FIELD_KEYS: &[&str] = &[
+    "name",
+    "title",
+    "labels",
+    "type",
+    "choices",
+    "aliases",
+    "required",
+    "must_match",
+    "must_match_message",
+    "fallback",
+];
+const ATTACHMENT_KEYS: &[&str] = &["name", "title", "required", "kinds", "keywords"];
+const STEP_KEYS: &[&str] = &[
+    "id", "title", "kind", "actor", "sla", "template", "outputs", "when",
+];
+const WHEN_KEYS: &[&str] = &["field", "in"];
+
+const TARGETS: &[(&str, Target)] = &[
+    ("subject", Target::Subject),
+    ("body", Target::Body),
+    ("attachment", Target::Attachment),
+    ("text", Target::Text),
+    ("from", Target::From),
+    ("to", Target::To),
+];
+const STEP_KINDS: &[(&str, StepKind)] = &[
+    ("submit", StepKind::Submit),
+    ("verify", StepKind::Verify),
+    ("disposition", StepKind::Disposition),
+    ("work", StepKind::Work),
+    ("notify", StepKind::Notify),
+    ("reply_letter", StepKind::ReplyLetter),
+    ("feedback", StepKind::Feedback),
+    ("redirect", StepKind::Redirect),
+    ("other", StepKind::Other),
+];
+const FALLBACKS: &[(&str, Fallback)] = &[
+    ("sender_address", Fallback::SenderAddress),
+    ("sender_name", Fallback::SenderName),
+];
+const KINDS: &[(&str, AttachmentKind)] = &[
+    ("pdf", AttachmentKind::Pdf),
+    ("docx", AttachmentKind::Docx),
+    ("text", AttachmentKind::Text),
+    ("other", AttachmentKind::Other),
+];
+const TYPES: &[&str] = &[
+    "text", "nip", "nim", "phone", "email", "date", "number", "choice",
+];
+
+struct Checker<'a> {
+    file: &'a Path,
+    src: &'a str,
+    ctx: &'a RuleContext,
+    diags: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn error(&mut self, at: usize, msg: impl Into<String>, hint: Option<String>) {
+        let mut d = Diagnostic::error(self.file, msg).at_offset(self.src, at);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    fn warning(&mut self, at: usize, msg: impl Into<String>, hint: Option<String>) {
+        let mut d = Diagnostic::warning(self.file, msg).at_offset(self.src, at);
+        d.hint = hint;
+        self.diags.push(d);
+    }
+
+    fn line_of(&self, at: usize) -> usize {
+        diag::line_col(self.src, at).0
+    }
+
+    // ----- generic readers ------------------------------------------------------------
+
+    fn keys(&mut self, t: Tbl<'_>, allowed: &[&str], section: &str) {
+        for (key, at) in t.keys() {
+            if !allowed.contains(&key) {
+                let hint = match did_you_mean(key, allowed.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("known keys: {}", allowed.join(", ")),
+                };
+                self.error(
+                    at,
+                    format!("unknown key \"{key}\" in {section}"),
+                    Some(hint),
+                );
+            }
+        }
+    }
+
+    fn missing(&mut self, t: Tbl<'_>, key: &str, section: &str) {
+        self.error(
+            t.start(),
+            format!("missing key \"{key}\" in {section}"),
+            None,
+        );
+    }
+
+    fn wrong_type(&mut self, item: &Item, key: &str, expected: &str, hint: Option<String>) {
+        self.error(
+            item_start(item),
+            format!(
+                "expected {expected} for \"{key}\", found {}",
+                describe(item)
+            ),
+            hint,
+        );
+    }
+
+    /// A string; `None` when absent (reported if `required`) or of another type.
+    fn string(
+        &mut self,
+        t: Tbl<'_>,
+        key: &str,
+        section: &str,
+        required: bool,
+    ) -> Option<(String, usize)> {
+        let Some(item) = t.get(key) else {
+            if required {
+                self.missing(t, key, section);
+            }
+            return None;
+        };
+        match item.as_str() {
+            Some(s) => Some((s.to_owned(), item_start(item))),
+            None => {
+                self.wrong_type(item, key, "a string", None);
+                None
+            }
+        }
+    }
+
+    fn number(
+        &mut self,
+        t: Tbl<'_>,
+        key: &str,
+        section: &str,
+        required: bool,
+    ) -> Option<(f64, usize)> {
+        let Some(item) = t.get(key) else {
+            if required {
+                self.missing(t, key, section);
+            }
+            return None;
+        };
+        let n = item
+            .as_integer()
+            .map(|i| i as f64)
+            .or_else(|| item.as_float());
+        match n {
+            Some(n) if n.is_finite() => Some((n, item_start(item))),
+            Some(_) => {
+                self.error(
+                    item_start(item),
+                    format!(
+                        "expected a finite number for \"{key}\", found {}",
+                        describe(item)
+                    ),
+                    None,
+                );
+                None
+            }
+            None => {
+                self.wrong_type(item, key, "a number", None);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, t: Tbl<'_>, key: &str) -> Option<bool> {
+        let item = t.get(key)?;
+        match item.as_bool() {
+            Some(b) => Some(b),
+            None => {
+                self.wrong_type(item, key, "true or false", None);
+                None
+            }
+        }
+    }
+
+    /// An array of strings, each with its offset. A lone string is an error with a hint.
+    fn strings(&mut self, t: Tbl<'_>, key: &str) -> Option<Vec<(String, usize)>> {
+        let item = t.get(key)?;
+        let Some(arr) = item.as_array() else {
+            let hint = item.as_str().map(|s| format!("write {key} = [\"{s}\"]"));
+            self.wrong_type(item, key, "an array of strings", hint);
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for v in arr.iter() {
+            match v.as_str() {
+                Some(s) => out.push((s.to_owned(), value_start(v))),
+                None => {
+                    ok = false;
+                    self.error(
+                        value_start(v),
+                        format!(
+                            "expected a string in \"{key}\", found {}",
+                            describe_value(v)
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `[[key]]` tables, or an array of inline tables.
+    fn tables<'d>(&mut self, root: Tbl<'d>, key: &str) -> Vec<Tbl<'d>> {
+        let Some(item) = root.get(key) else {
+            return Vec::new();
+        };
+        match item {
+            Item::ArrayOfTables(a) => a.iter().map(Tbl::Table).collect(),
+            Item::Value(Value::Array(arr)) => {
+                let mut out = Vec::new();
+                for v in arr.iter() {
+                    match v.as_inline_table() {
+                        Some(t) => out.push(Tbl::Inline(t)),
+                        None => self.error(
+                            value_start(v),
+                            format!("expected a table in \"{key}\", found {}", describe_value(v)),
+                            Some(format!("write each one as a [[{key}]] table")),
+                        ),
+                    }
+                }
+                out
+            }
+            other => {
+                self.wrong_type(
+                    other,
+                    key,
+                    "an array of tables",
+                    Some(format!("write [[{key}]], with double brackets")),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// A name from a fixed list, with a did-you-mean hint.
+    fn named<T: Copy>(
+        &mut self,
+        value: &str,
+        at: usize,
+        what: &str,
+        names: &[(&str, T)],
+    ) -> Option<T> {
+        if let Some((_, t)) = names.iter().find(|(n, _)| *n == value) {
+            return Some(*t);
+        }
+        let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+        self.error(
+            at,
+            format!("unknown {what} \"{value}\""),
+            Some(choices_hint(value, &all, "one of")),
+        );
+        None
+    }
+
+    fn regex(&mut self, pattern: &str, at: usize) -> Option<Regex> {
+        match RegexBuilder::new(pattern).case_insensitive(true).build() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let text = e.to_string();
+                let why = text
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .trim_start_matches("error: ")
+                    .to_owned();
+                self.error(at, format!("bad regex \"{pattern}\": {why}"), None);
+                None
+            }
+        }
+    }
+
+    fn role(&mut self, role: &str, at: usize) {
+        let roles = &self.ctx.roles;
+        if roles.is_empty() || roles.contains(role) {
+            return;
+        }
+        let all: Vec<&str> = roles.iter().map(String::as_str).collect();
+        let hint = choices_hint(role, &all, "roles are");
+        self.error(at, format!("unknown role \"{role}\""), Some(hint));
+    }
+
+    fn template(&mut self, name: &str, at: usize) {
+        let templates = &self.ctx.templates;
+        if templates.is_empty() || templates.contains(name) {
+            return;
+        }
+        let all: Vec<&str> = templates.iter().map(String::as_str).collect();
+        let hint = choices_hint(name, &all, "templates are in templates/:");
+        self.error(at, format!("unknown template \"{name}\""), Some(hint));
+    }
+
+    // ----- the rule -------------------------------------------------------------------
+
+    fn rule(&mut self, id: &str, root: &Table) -> Option<Rule> {
+        let root = Tbl::Table(root);
+        let top = "the top level";
+        self.keys(root, ROOT_KEYS, top);
+        let name = self.string(root, "name", top, true);
+        let sop = self.string(root, "sop", top, true);
+        let threshold = self.number(root, "threshold", top, true);
+        if let Some((t, at)) = threshold {
+            if t <= 0.0 {
+                self.error(
+                    at,
+                    format!("threshold must be greater than 0, found {t}"),
+                    Some("a letter is this SOP's when its conditions' weights add up to at least the threshold".into()),
+                );
+            }
+        }
+        let approver = self.string(root, "approver", top, false);
+        if let Some((r, at)) = &approver {
+            self.role(r, *at);
+        }
+        let escalation = self.strings(root, "escalation").unwrap_or_default();
+        for (r, at) in &escalation {
+            self.role(r, *at);
+        }
+
+        let conditions = self.conditions(root);
+        let fields = self.fields(root);
+        let one_of = self.one_of(root, &fields);
+        let attachments = self.attachments(root);
+        let steps = self.steps(root, &fields);
+
+        Some(Rule {
+            id: RuleId(id.to_owned()),
+            name: name?.0,
+            file: self.file.to_path_buf(),
+            sop: sop?.0,
+            threshold: threshold?.0,
+            conditions,
+            fields: fields.into_iter().map(|(f, _)| f).collect(),
+            attachments,
+            steps,
+            approver: approver.map(|a| a.0),
+            escalation: escalation.into_iter().map(|e| e.0).collect(),
+            one_of,
+        })
+    }
+
+    fn conditions(&mut self, root: Tbl<'_>) -> Vec<Condition> {
+        let tables = self.tables(root, "condition");
+        if tables.is_empty() {
+            self.error(
+                0,
+                "the rule has no [[condition]]",
+                Some("add at least one [[condition]] so that its letters can be recognised".into()),
+            );
+        }
+        let section = "[[condition]]";
+        let mut out = Vec::new();
+        for t in tables {
+            self.keys(t, CONDITION_KEYS, section);
+            let target = self
+                .string(t, "in", section, true)
+                .and_then(|(s, at)| self.named(&s, at, "target", TARGETS));
+            let weight = self.number(t, "weight", section, true);
+            if let Some((w, at)) = weight {
+                if w == 0.0 {
+                    self.warning(at, "weight 0: this condition counts for nothing", None);
+                }
+            }
+            let any = self.strings(t, "any");
+            let regex = self.string(t, "regex", section, false);
+            let mut phrases = Vec::new();
+            match (&any, &regex) {
+                (Some(_), Some((_, at))) => self.error(
+                    *at,
+                    "a condition has \"any\" or \"regex\", not both",
+                    Some("split it into two [[condition]] tables".into()),
+                ),
+                (None, None) if t.get("any").is_none() && t.get("regex").is_none() => {
+                    self.missing(t, "any", section)
+                }
+                _ => {}
+            }
+            if let Some(list) = &any {
+                if list.is_empty() {
+                    let at = t.get("any").map_or(t.start(), item_start);
+                    self.error(
+                        at,
+                        "\"any\" is empty",
+                        Some("list at least one phrase".into()),
+                    );
+                }
+                for (p, at) in list {
+                    let n = normalize(p);
+                    if n.is_empty() {
+                        self.error(*at, "empty phrase", None);
+                    } else {
+                        phrases.push(n);
+                    }
+                }
+            }
+            let compiled = regex.as_ref().and_then(|(p, at)| self.regex(p, *at));
+            if let (Some(target), Some((weight, _))) = (target, weight) {
+                out.push(Condition {
+                    target,
+                    any: phrases,
+                    regex: compiled,
+                    weight,
+                    line: self.line_of(t.start()),
+                });
+            }
+        }
+        out
+    }
+
+    fn fields(&mut self, root: Tbl<'_>) -> Vec<(FieldSpec, usize)> {
+        let section = "[[field]]";
+        let mut out: Vec<(FieldSpec, usize)> = Vec::new();
+        for t in self.tables(root, "field") {
+            self.keys(t, FIELD_KEYS, section);
+            let Some((name, name_at)) = self.string(t, "name", section, true) else {
+                continue;
+            };
+            if !is_identifier(&name) {
+                self.error(
+                    name_at,
+                    format!("bad field name \"{name}\""),
+                    Some("use lowercase letters, digits and _, e.g. `no_hp`".into()),
+                );
+            }
+            if let Some((_, first)) = out.iter().find(|(f, _)| f.name == name) {
+                let hint = format!("first defined on line {}", self.line_of(*first));
+                self.error(
+                    name_at,
+                    format!("duplicate field name \"{name}\""),
+                    Some(hint),
+                );
+            }
+            let title = self
+                .string(t, "title", section, false)
+                .map_or_else(|| name.clone(), |t| t.0);
+            let labels = self.strings(t, "labels").unwrap_or_default();
+            for (l, at) in &labels {
+                if normalize(l).is_empty() {
+                    self.error(*at, "empty label", None);
+                }
+            }
+            let ty_written = self.string(t, "type", section, false);
+            let choices = self.strings(t, "choices");
+            let ty = match &ty_written {
+                None => FieldType::Text,
+                Some((ty, at)) => match ty.as_str() {
+                    "text" => FieldType::Text,
+                    "nip" => FieldType::Nip,
+                    "nim" => FieldType::Nim,
+                    "phone" => FieldType::Phone,
+                    "email" => FieldType::Email,
+                    "date" => FieldType::Date,
+                    "number" => FieldType::Number,
+                    "choice" => {
+                        let list: Vec<String> =
+                            choices.iter().flatten().map(|(c, _)| c.clone()).collect();
+                        if list.is_empty()
+                            && t.get("choices").is_none_or(|i| i.as_array().is_some())
+                        {
+                            self.error(
+                                *at,
+                                "type \"choice\" needs a non-empty \"choices\" list",
+                                Some("add e.g. choices = [\"mahasiswa\", \"dosen\"]".into()),
+                            );
+                        }
+                        FieldType::Choice(list)
+                    }
+                    other => {
+                        self.error(
+                            *at,
+                            format!("unknown field type \"{other}\""),
+                            Some(choices_hint(other, TYPES, "one of")),
+                        );
+                        FieldType::Text
+                    }
+                },
+            };
+            if !matches!(ty, FieldType::Choice(_)) {
+                if let Some(at) = t.key_at("choices") {
+                    self.error(at, "\"choices\" is only for type \"choice\"", None);
+                }
+            }
+            let aliases = self.aliases(t, &ty);
+            let required = self.boolean(t, "required").unwrap_or(false);
+            let must_match = self
+                .string(t, "must_match", section, false)
+                .and_then(|(p, at)| self.regex(&p, at));
+            let must_match_message = self
+                .string(t, "must_match_message", section, false)
+                .map(|m| m.0);
+            let fallback = self
+                .string(t, "fallback", section, false)
+                .and_then(|(f, at)| self.named(&f, at, "fallback", FALLBACKS));
+            let mut spec = FieldSpec {
+                name,
+                title,
+                labels: labels.into_iter().map(|l| l.0).collect(),
+                ty,
+                required,
+                must_match,
+                must_match_message,
+                fallback,
+                aliases,
+            };
+            // Store the labels the field is looked for by, so tools can show them.
+            spec.labels = effective_labels(&spec).into_owned();
+            out.push((spec, name_at));
+        }
+        out
+    }
+
+    fn aliases(&mut self, t: Tbl<'_>, ty: &FieldType) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        let Some(item) = t.get("aliases") else {
+            return out;
+        };
+        let table = match item {
+            Item::Table(tb) => Tbl::Table(tb),
+            Item::Value(Value::InlineTable(tb)) => Tbl::Inline(tb),
+            other => {
+                self.wrong_type(
+                    other,
+                    "aliases",
+                    "a table",
+                    Some("write aliases = { tendik = [\"tenaga kependidikan\"] }".into()),
+                );
+                return out;
+            }
+        };
+        let FieldType::Choice(choices) = ty else {
+            self.error(
+                item_start(item),
+                "\"aliases\" is only for type \"choice\"",
+                None,
+            );
+            return out;
+        };
+        for (key, at) in table.keys() {
+            if !choices.iter().any(|c| c == key) {
+                let all: Vec<&str> = choices.iter().map(String::as_str).collect();
+                let hint = choices_hint(key, &all, "choices are");
+                self.error(
+                    at,
+                    format!("alias for unknown choice \"{key}\""),
+                    Some(hint),
+                );
+                continue;
+            }
+            if let Some(list) = self.strings(table, key) {
+                out.insert(key.to_owned(), list.into_iter().map(|s| s.0).collect());
+            }
+        }
+        out
+    }
+
+    fn one_of(&mut self, root: Tbl<'_>, fields: &[(FieldSpec, usize)]) -> Vec<Vec<String>> {
+        let Some(item) = root.get("one_of") else {
+            return Vec::new();
+        };
+        let hint = Some("write one_of = [[\"nim\", \"nip\"]]".to_owned());
+        let Some(groups) = item.as_array() else {
+            self.wrong_type(item, "one_of", "an array of arrays of field names", hint);
+            return Vec::new();
+        };
+        let names: Vec<&str> = fields.iter().map(|(f, _)| f.name.as_str()).collect();
+        let mut out = Vec::new();
+        for g in groups.iter() {
+            let Some(list) = g.as_array() else {
+                self.error(
+                    value_start(g),
+                    format!(
+                        "expected an array of field names in \"one_of\", found {}",
+                        describe_value(g)
+                    ),
+                    hint.clone(),
+                );
+                continue;
+            };
+            if list.is_empty() {
+                self.error(value_start(g), "empty group in \"one_of\"", None);
+            }
+            let mut group = Vec::new();
+            for v in list.iter() {
+                match v.as_str() {
+                    Some(n) if names.contains(&n) => group.push(n.to_owned()),
+                    Some(n) => {
+                        let h = choices_hint(n, &names, "fields are");
+                        self.error(
+                            value_start(v),
+                            format!("unknown field \"{n}\" in \"one_of\""),
+                            Some(h),
+                        );
+                    }
+                    None => self.error(
+                        value_start(v),
+                        format!(
+                            "expected a field name in \"one_of\", found {}",
+                            describe_value(v)
+                        ),
+                        None,
+                    ),
+                }
+            }
+            out.push(group);
+        }
+        out
+    }
+
+    fn attachments(&mut self, root: Tbl<'_>) -> Vec<AttachmentSpec> {
+        let section = "[[attachment]]";
+        let mut out: Vec<(AttachmentSpec, usize)> = Vec::new();
+        for t in self.tables(root, "attachment") {
+            self.keys(t, ATTACHMENT_KEYS, section);
+            let Some((name, name_at)) = self.string(t, "name", section, true) else {
+                continue;
+            };
+            if let Some((_, first)) = out.iter().find(|(a, _)| a.name == name) {
+                let hint = format!("first defined on line {}", self.line_of(*first));
+                self.error(
+                    name_at,
+                    format!("duplicate attachment name \"{name}\""),
+                    Some(hint),
+                );
+            }
+            let title = self
+                .string(t, "title", section, false)
+                .map_or_else(|| name.clone(), |t| t.0);
+            let required = self.boolean(t, "required").unwrap_or(false);
+            let mut kinds = Vec::new();
+            for (k, at) in self.strings(t, "kinds").unwrap_or_default() {
+                kinds.extend(self.named(&k, at, "attachment kind", KINDS));
+            }
+            let keywords = self
+                .strings(t, "keywords")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|k| k.0)
+                .collect();
+            out.push((
+                AttachmentSpec {
+                    name,
+                    title,
+                    required,
+                    kinds,
+                    keywords,
+                },
+                name_at,
+            ));
+        }
+        out.into_iter().map(|(a, _)| a).collect()
+    }
+
+    fn steps(&mut self, root: Tbl<'_>, fields: &[(FieldSpec, usize)]) -> Vec<Step> {
+        let tables = self.tables(root, "step");
+        if tables.is_empty() {
+            self.error(
+                0,
+                "the rule has no [[step]]",
+                Some("list the SOP's steps as [[step]] tables: see docs/rules.md".into()),
+            );
+        }
+        let section = "[[step]]";
+        let mut out: Vec<(Step, usize)> = Vec::new();
+        for t in tables {
+            self.keys(t, STEP_KEYS, section);
+            let id = self.string(t, "id", section, true);
+            if let Some((id, at)) = &id {
+                if !is_identifier(id) {
+                    self.error(
+                        *at,
+                        format!("bad step id \"{id}\""),
+                        Some("use lowercase letters, digits and _, e.g. `verifikasi`".into()),
+                    );
+                }
+                if let Some((_, first)) = out.iter().find(|(s, _)| &s.id == id) {
+                    let hint = format!("first defined on line {}", self.line_of(*first));
+                    self.error(*at, format!("duplicate step id \"{id}\""), Some(hint));
+                }
+            }
+            let title = self.string(t, "title", section, true);
+            let kind = self
+                .string(t, "kind", section, true)
+                .and_then(|(k, at)| self.named(&k, at, "step kind", STEP_KINDS));
+            let actor = self.string(t, "actor", section, true);
+            if let Some((a, at)) = &actor {
+                self.role(a, *at);
+            }
+            let sla =
+                self.string(t, "sla", section, true)
+                    .and_then(|(s, at)| match TimeStandard::parse(&s) {
+                        Ok(ts) => Some(ts),
+                        Err(e) => {
+                            self.error(
+                                at,
+                                format!("bad time standard \"{s}\": {}", e.problem),
+                                Some(format!(
+                                    "accepted forms: {}",
+                                    super::timestd::ACCEPTED_FORMS
+                                )),
+                            );
+                            None
+                        }
+                    });
+            let template = self.string(t, "template", section, false);
+            if let Some((name, at)) = &template {
+                self.template(name, *at);
+            }
+            let outputs = self
+                .strings(t, "outputs")
+                .unwrap_or_default()
+                .into_iter()
+                .map(|o| o.0)
+                .collect();
+            let when = self.when(t, fields);
+            if let (Some((id, at)), Some((title, _)), Some(kind), Some((actor, _)), Some(sla)) =
+                (id, title, kind, actor, sla)
+            {
+                let step = Step {
+                    id,
+                    title,
+                    kind,
+                    actor,
+                    sla,
+                    template: template.map(|t| t.0),
+                    outputs,
+                    when,
+                };
+                out.push((step, at));
+            }
+        }
+        out.into_iter().map(|(s, _)| s).collect()
+    }
+
+    fn when(&mut self, step: Tbl<'_>, fields: &[(FieldSpec, usize)]) -> Option<StepWhen> {
+        let item = step.get("when")?;
+        let t = match item {
+            Item::Table(tb) => Tbl::Table(tb),
+            Item::Value(Value::InlineTable(tb)) => Tbl::Inline(tb),
+            other => {
+                self.wrong_type(
+                    other,
+                    "when",
+                    "a table",
+                    Some("write when = { field = \"jenis_akun\", in = [\"mahasiswa\"] }".into()),
+                );
+                return None;
+            }
+        };
+        let section = "\"when\"";
+        self.keys(t, WHEN_KEYS, section);
+        let field = self.string(t, "field", section, true);
+        let values = self.strings(t, "in");
+        if t.get("in").is_none() {
+            self.missing(t, "in", section);
+        }
+        let (field, at) = field?;
+        let Some((spec, _)) = fields.iter().find(|(f, _)| f.name == field) else {
+            let names: Vec<&str> = fields.iter().map(|(f, _)| f.name.as_str()).collect();
+            let hint = choices_hint(&field, &names, "fields are");
+            self.error(
+                at,
+                format!("unknown field \"{field}\" in \"when\""),
+                Some(hint),
+            );
+            return None;
+        };
+        let values = values?;
+        if let FieldType::Choice(choices) = &spec.ty {
+            for (v, at) in &values {
+                if !choices.contains(v) {
+                    let all: Vec<&str> = choices.iter().map(String::as_str).collect();
+                    let hint = choices_hint(v, &all, "choices are");
+                    self.error(
+                        *at,
+                        format!("\"{v}\" is not a choice of \"{field}\""),
+                        Some(hint),
+                    );
+                }
+            }
+        }
+        Some(StepWhen {
+            field,
+            values: values.into_iter().map(|v| v.0).collect(),
+        })
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// "did you mean `x`? <intro> a, b, c" or just "<intro> a, b, c".
+fn choices_hint(bad: &str, all: &[&str], intro: &str) -> String {
+    let list = format!("{intro} {}", all.join(", "));
+    match did_you_mean(bad, all.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`? {list}"),
+        None => list,
+    }
+}
+
+/// The closest candidate within a small edit distance.
+pub(crate) fn did_you_mean<'c>(
+    bad: &str,
+    candidates: impl Iterator<Item = &'c str>,
+) -> Option<&'c str> {
+    let limit = (bad.chars().count() / 3).max(1);
+    candidates
+        .map(|c| (edit_distance(bad, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("wieght", "weight"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("aktor", "actor"), 1);
+        assert_eq!(
+            did_you_mean("wieght", CONDITION_KEYS.iter().copied()),
+            Some("weight")
+        );
+        assert_eq!(did_you_mean("colour", CONDITION_KEYS.iter().copied()), None);
+        assert_eq!(
+            did_you_mean("disposisi_zoom", ["disposisi", "ack"].into_iter()),
+            None
+        );
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_identifier("no_hp"));
+        assert!(!is_identifier("No HP"));
+        assert!(!is_identifier("1x"));
+        assert!(!is_identifier(""));
+    }
 }

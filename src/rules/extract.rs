@@ -87,7 +87,9 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
         collector.text(text);
     }
     let mut cands = collector.out;
-    cands.sort_by_key(|c| (c.source, c.rank, c.seq));
+    // Body before attachments, but a value after a real label (colon, cell) anywhere before
+    // a "Label value" guess: the "HP 0811…" of a signature never beats "No. WA : 0813…".
+    cands.sort_by_key(|c| (c.rank == Rank::Bare, c.source, c.rank, c.seq));
 
     let helpdesk: Vec<String> = letter.to.iter().map(|a| a.trim().to_lowercase()).collect();
     let mut ex = Extraction::default();
@@ -347,7 +349,7 @@ impl Collector<'_> {
             if values.len() != cells.len() {
                 continue;
             }
-            if values.iter().any(|v| self.labels.whole_cell(v).is_some()) {
+            if values.iter().any(|v| self.labels.exact_cell(v)) {
                 // Another label row: this was a "label  value" line after all.
                 return false;
             }
@@ -361,9 +363,10 @@ impl Collector<'_> {
         false
     }
 
-    /// "Label : value" pairs of one line, cell by cell.
-    fn line(&mut self, line: &str, next: &[&str]) {
-        let cells: Vec<&str> = split_cells(strip_marker(line.trim()))
+    /// "Label : value" pairs of one line, cell by cell. A cell may hold several pairs
+    /// ("Nama: Budi NIM: M0520012"): what follows a value's cut is read as a cell of its own.
+    fn line<'t>(&mut self, line: &'t str, next: &[&'t str]) {
+        let mut cells: Vec<&'t str> = split_cells(strip_marker(line.trim()))
             .into_iter()
             .filter(|c| has_alnum(c))
             .collect();
@@ -375,6 +378,7 @@ impl Collector<'_> {
             let sep = find_separator(cell);
             // The label must open the cell (after a marker) to count.
             let opens = toks.first().is_some_and(|t| t.start <= 2);
+            let mut rest_of_cell: Option<&'t str> = None;
             match (hit, sep) {
                 (Some(hit), Some(sep)) if opens && hit.end <= sep => {
                     let between = tokens(&cell[hit.end..sep]);
@@ -386,26 +390,26 @@ impl Collector<'_> {
                     if !plain {
                         if let Some(parts) = self.slash_labels(&cell[..sep]) {
                             let value = self.value_or_next(value_here, &cells, &mut k, next);
-                            self.push_parts(&parts, &value);
-                            k += 1;
-                            continue;
+                            rest_of_cell = self.push_parts(&parts, value);
+                        } else if between.len() <= 3 {
+                            let value = self.value_or_next(value_here, &cells, &mut k, next);
+                            let (value, rest) = self.cut_at_next_label(value);
+                            self.push(&hit.owners, value, Rank::Loose);
+                            rest_of_cell = rest;
                         }
-                        if between.len() > 3 {
-                            k += 1;
-                            continue;
-                        }
+                    } else {
+                        let value = self.value_or_next(value_here, &cells, &mut k, next);
+                        let (value, rest) = self.cut_at_next_label(value);
+                        self.push(&hit.owners, value, Rank::Labelled);
+                        rest_of_cell = rest;
                     }
-                    let rank = if plain { Rank::Labelled } else { Rank::Loose };
-                    let value = self.value_or_next(value_here, &cells, &mut k, next);
-                    let value = self.cut_at_next_label(&value);
-                    self.push(&hit.owners, &value, rank);
                 }
                 (None, Some(sep)) if opens => {
                     // "NIM/NIP : …", "Tempat/Tanggal : …": no one label covers the start.
                     if let Some(parts) = self.slash_labels(&cell[..sep]) {
                         let value_here = &cell[sep + sep_len(cell, sep)..];
                         let value = self.value_or_next(value_here, &cells, &mut k, next);
-                        self.push_parts(&parts, &value);
+                        rest_of_cell = self.push_parts(&parts, value);
                     }
                 }
                 (Some(hit), _) if opens => {
@@ -417,39 +421,71 @@ impl Collector<'_> {
                     if plain {
                         // The cell is the label: the value is the next cell or line.
                         let value = self.value_or_next("", &cells, &mut k, next);
-                        self.push(&hit.owners, &value, Rank::Labelled);
+                        let (value, rest) = self.cut_at_next_label(value);
+                        self.push(&hit.owners, value, Rank::Labelled);
+                        rest_of_cell = rest;
                     } else if k == 0 {
-                        let value = self.cut_at_next_label(&cell[hit.end..]);
-                        self.push(&hit.owners, &value, Rank::Bare);
+                        let (value, rest) = self.cut_at_next_label(&cell[hit.end..]);
+                        self.push(&hit.owners, value, Rank::Bare);
+                        rest_of_cell = rest;
                     }
                 }
                 _ => {}
             }
             k += 1;
+            if let Some(rest) = rest_of_cell {
+                cells.insert(k, rest);
+            }
         }
     }
 
-    /// `here` when it has a value; else the next cell (consumed) unless it is a label;
-    /// else, at the end of the line, the next line unless it starts with a label.
-    fn value_or_next(&self, here: &str, cells: &[&str], k: &mut usize, next: &[&str]) -> String {
+    /// `here` when it has a value; else the next cell (consumed) unless it is a label with a
+    /// value of its own after it; else, at the end of the line, the next line unless it is a
+    /// label line.
+    fn value_or_next<'t>(
+        &self,
+        here: &'t str,
+        cells: &[&'t str],
+        k: &mut usize,
+        next: &[&'t str],
+    ) -> &'t str {
         if has_alnum(here) {
-            return here.to_owned();
+            return here;
         }
         if let Some(cell) = cells.get(*k + 1) {
-            if self.labels.at_start(&tokens(cell)).is_some() {
-                return String::new();
+            if *k + 2 < cells.len() && self.labels.exact_cell(cell) {
+                return "";
             }
             *k += 1;
-            return (*cell).to_owned();
+            return cell;
         }
         let Some(line) = next.iter().find(|l| !l.trim().is_empty()) else {
-            return String::new();
+            return "";
         };
         let line = strip_marker(line.trim());
-        if is_quoted(line) || self.labels.at_start(&tokens(line)).is_some() {
-            return String::new();
+        if is_quoted(line) || self.is_label_line(line) {
+            return "";
         }
-        line.to_owned()
+        line
+    }
+
+    /// Whether a line reads as "Label : …" or is a label alone.
+    fn is_label_line(&self, line: &str) -> bool {
+        let toks = tokens(line);
+        let Some(hit) = self.labels.at_start(&toks) else {
+            return false;
+        };
+        let rest = &toks[hit.tokens..];
+        if rest.is_empty()
+            || hit
+                .owners
+                .iter()
+                .all(|&f| self.labels.is_plain_remainder(f, rest))
+        {
+            return true;
+        }
+        find_separator(line)
+            .is_some_and(|sep| sep >= hit.end && tokens(&line[hit.end..sep]).len() <= 3)
     }
 
     /// "NIM/NIP", "Nama / NIM", "Tempat/Tanggal": every part a label. `None` when a part
@@ -471,9 +507,9 @@ impl Collector<'_> {
     }
 
     /// "Nama/NIM : Budi / M0520012" maps part by part; otherwise every field gets the
-    /// whole value, as a shared candidate.
-    fn push_parts(&mut self, parts: &[Vec<usize>], value: &str) {
-        let value = self.cut_at_next_label(value);
+    /// whole value, as a shared candidate. Returns what follows the value's cut.
+    fn push_parts<'t>(&mut self, parts: &[Vec<usize>], value: &'t str) -> Option<&'t str> {
+        let (value, rest) = self.cut_at_next_label(value);
         let split: Vec<&str> = if value.contains(" / ") {
             value.split(" / ").collect()
         } else {
@@ -487,13 +523,19 @@ impl Collector<'_> {
             let mut all: Vec<usize> = parts.iter().flatten().copied().collect();
             all.sort_unstable();
             all.dedup();
-            self.push(&all, &value, Rank::Loose);
+            self.push(&all, value, Rank::Loose);
         }
+        rest
     }
 
-    /// Cuts "Budi Santoso NIM: M0520012" before the next "label :".
-    fn cut_at_next_label(&self, value: &str) -> String {
-        for (p, _) in value.match_indices([':', '：']) {
+    /// Splits "Budi Santoso NIM: M0520012" before the next "label :" into the value and
+    /// the rest.
+    fn cut_at_next_label<'t>(&self, value: &'t str) -> (&'t str, Option<&'t str>) {
+        for p in value
+            .match_indices([':', '：', '='])
+            .map(|(p, _)| p)
+            .filter(|&p| find_separator(&value[p..]) == Some(0))
+        {
             let before = tokens(&value[..p]);
             for n in 1..=before.len().min(4) {
                 let tail = &before[before.len() - n..];
@@ -501,11 +543,12 @@ impl Collector<'_> {
                     continue; // the whole value before the colon: nothing would be left
                 }
                 if self.labels.at_start(tail).is_some_and(|h| h.tokens == n) {
-                    return value[..tail[0].start].to_owned();
+                    let at = tail[0].start;
+                    return (&value[..at], Some(&value[at..]));
                 }
             }
         }
-        value.to_owned()
+        (value, None)
     }
 }
 

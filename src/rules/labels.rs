@@ -481,6 +481,14 @@ impl LabelSet {
     }
 }
 
+impl LabelSet {
+    /// Whether a whole cell is exactly a label, without any other word ("NIM", "No. HP").
+    pub fn exact_cell(&self, cell: &str) -> bool {
+        let toks = tokens(cell);
+        self.at_start(&toks).is_some_and(|h| h.tokens == toks.len())
+    }
+}
+
 /// How many whole tokens, from the first, spell `label` exactly.
 fn covers(toks: &[Token], label: &str) -> Option<usize> {
     let mut acc = 0;

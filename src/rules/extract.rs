@@ -272,6 +272,9 @@ struct Collector<'r> {
     source: usize,
 }
 
+/// Most cells read from one line (pairs split off a cell count as cells).
+const MAX_CELLS: usize = 64;
+
 /// Words that show a line is prose, not "Label value": "Nama saya Budi".
 const STOPWORDS: &[&str] = &[
     "saya", "kami", "kita", "yang", "adalah", "ialah", "dari", "untuk", "dengan", "dan", "ini",
@@ -389,27 +392,31 @@ impl Collector<'_> {
                         .all(|&f| self.labels.is_plain_remainder(f, &between));
                     if !plain {
                         if let Some(parts) = self.slash_labels(&cell[..sep]) {
-                            let value = self.value_or_next(value_here, &cells, &mut k, next);
-                            rest_of_cell = self.push_parts(&parts, value);
+                            let (value, same_line) =
+                                self.value_or_next(value_here, &cells, &mut k, next);
+                            rest_of_cell = self.push_parts(&parts, value).filter(|_| same_line);
                         } else if between.len() <= 3 {
-                            let value = self.value_or_next(value_here, &cells, &mut k, next);
+                            let (value, same_line) =
+                                self.value_or_next(value_here, &cells, &mut k, next);
                             let (value, rest) = self.cut_at_next_label(value);
                             self.push(&hit.owners, value, Rank::Loose);
-                            rest_of_cell = rest;
+                            rest_of_cell = rest.filter(|_| same_line);
                         }
                     } else {
-                        let value = self.value_or_next(value_here, &cells, &mut k, next);
+                        let (value, same_line) =
+                            self.value_or_next(value_here, &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
                         self.push(&hit.owners, value, Rank::Labelled);
-                        rest_of_cell = rest;
+                        rest_of_cell = rest.filter(|_| same_line);
                     }
                 }
                 (None, Some(sep)) if opens => {
                     // "NIM/NIP : …", "Tempat/Tanggal : …": no one label covers the start.
                     if let Some(parts) = self.slash_labels(&cell[..sep]) {
                         let value_here = &cell[sep + sep_len(cell, sep)..];
-                        let value = self.value_or_next(value_here, &cells, &mut k, next);
-                        rest_of_cell = self.push_parts(&parts, value);
+                        let (value, same_line) =
+                            self.value_or_next(value_here, &cells, &mut k, next);
+                        rest_of_cell = self.push_parts(&parts, value).filter(|_| same_line);
                     }
                 }
                 (Some(hit), _) if opens => {
@@ -420,10 +427,10 @@ impl Collector<'_> {
                         .all(|&f| self.labels.is_plain_remainder(f, rest));
                     if plain {
                         // The cell is the label: the value is the next cell or line.
-                        let value = self.value_or_next("", &cells, &mut k, next);
+                        let (value, same_line) = self.value_or_next("", &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
                         self.push(&hit.owners, value, Rank::Labelled);
-                        rest_of_cell = rest;
+                        rest_of_cell = rest.filter(|_| same_line);
                     } else if k == 0 {
                         let (value, rest) = self.cut_at_next_label(&cell[hit.end..]);
                         self.push(&hit.owners, value, Rank::Bare);
@@ -433,7 +440,9 @@ impl Collector<'_> {
                 _ => {}
             }
             k += 1;
-            if let Some(rest) = rest_of_cell {
+            // A rest is a strictly shorter piece of this line, so this ends; the cap is a
+            // second guard against a pathological line.
+            if let Some(rest) = rest_of_cell.filter(|_| cells.len() < MAX_CELLS) {
                 cells.insert(k, rest);
             }
         }
@@ -441,32 +450,32 @@ impl Collector<'_> {
 
     /// `here` when it has a value; else the next cell (consumed) unless it is a label with a
     /// value of its own after it; else, at the end of the line, the next line unless it is a
-    /// label line.
+    /// label line. The flag says whether the value is from this line.
     fn value_or_next<'t>(
         &self,
         here: &'t str,
         cells: &[&'t str],
         k: &mut usize,
         next: &[&'t str],
-    ) -> &'t str {
+    ) -> (&'t str, bool) {
         if has_alnum(here) {
-            return here;
+            return (here, true);
         }
         if let Some(cell) = cells.get(*k + 1) {
             if *k + 2 < cells.len() && self.labels.exact_cell(cell) {
-                return "";
+                return ("", true);
             }
             *k += 1;
-            return cell;
+            return (cell, true);
         }
         let Some(line) = next.iter().find(|l| !l.trim().is_empty()) else {
-            return "";
+            return ("", true);
         };
         let line = strip_marker(line.trim());
         if is_quoted(line) || self.is_label_line(line) {
-            return "";
+            return ("", true);
         }
-        line
+        (line, false)
     }
 
     /// Whether a line reads as "Label : …" or is a label alone.

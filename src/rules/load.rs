@@ -462,7 +462,7 @@ impl<'a> Checker<'a> {
         self.error(
             at,
             format!("unknown {what} \"{value}\""),
-            Some(choices_hint(value, &all, "one of")),
+            Some(choices_hint(value, &all, &format!("{what}s are:"))),
         );
         None
     }
@@ -491,7 +491,7 @@ impl<'a> Checker<'a> {
             return;
         }
         let all: Vec<&str> = roles.iter().map(String::as_str).collect();
-        let hint = choices_hint(role, &all, "roles are");
+        let hint = choices_hint(role, &all, "roles are:");
         self.error(at, format!("unknown role \"{role}\""), Some(hint));
     }
 
@@ -684,7 +684,7 @@ impl<'a> Checker<'a> {
                         self.error(
                             *at,
                             format!("unknown field type \"{other}\""),
-                            Some(choices_hint(other, TYPES, "one of")),
+                            Some(choices_hint(other, TYPES, "field types are:")),
                         );
                         FieldType::Text
                     }
@@ -753,7 +753,7 @@ impl<'a> Checker<'a> {
         for (key, at) in table.keys() {
             if !choices.iter().any(|c| c == key) {
                 let all: Vec<&str> = choices.iter().map(String::as_str).collect();
-                let hint = choices_hint(key, &all, "choices are");
+                let hint = choices_hint(key, &all, "choices are:");
                 self.error(
                     at,
                     format!("alias for unknown choice \"{key}\""),
@@ -799,7 +799,7 @@ impl<'a> Checker<'a> {
                 match v.as_str() {
                     Some(n) if names.contains(&n) => group.push(n.to_owned()),
                     Some(n) => {
-                        let h = choices_hint(n, &names, "fields are");
+                        let h = choices_hint(n, &names, "fields are:");
                         self.error(
                             value_start(v),
                             format!("unknown field \"{n}\" in \"one_of\""),
@@ -971,7 +971,7 @@ impl<'a> Checker<'a> {
         let (field, at) = field?;
         let Some((spec, _)) = fields.iter().find(|(f, _)| f.name == field) else {
             let names: Vec<&str> = fields.iter().map(|(f, _)| f.name.as_str()).collect();
-            let hint = choices_hint(&field, &names, "fields are");
+            let hint = choices_hint(&field, &names, "fields are:");
             self.error(
                 at,
                 format!("unknown field \"{field}\" in \"when\""),
@@ -984,7 +984,7 @@ impl<'a> Checker<'a> {
             for (v, at) in &values {
                 if !choices.contains(v) {
                     let all: Vec<&str> = choices.iter().map(String::as_str).collect();
-                    let hint = choices_hint(v, &all, "choices are");
+                    let hint = choices_hint(v, &all, "choices are:");
                     self.error(
                         *at,
                         format!("\"{v}\" is not a choice of \"{field}\""),

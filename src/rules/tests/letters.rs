@@ -624,3 +624,11 @@ fn the_value_after_a_label_is_cut_at_the_end_of_its_line() {
     let ex = generic("Keluhan: wifi di gedung B mati.\nSudah sejak pagi.");
     assert_eq!(value(&ex, "keperluan"), Some("wifi di gedung B mati"));
 }
+
+#[test]
+fn a_label_whose_value_line_holds_another_label_ends() {
+    // Regression: the rest of a value taken from the next line was read again and again.
+    let ex = generic("Nama:\nBudi NIM: M0520012\n");
+    assert_eq!(value(&ex, "nama"), Some("Budi"));
+    assert_eq!(value(&ex, "nim"), None);
+}

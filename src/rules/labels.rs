@@ -7,6 +7,8 @@
 //! label's tokens. So `email` matches "E-mail", `no hp` matches "No.HP" and "NoHP", but
 //! `nama` never matches inside "namanya".
 
+use std::collections::HashMap;
+
 /// Built-in labels of the field names the shipped rule files use. A `[[field]]` without
 /// `labels` gets these (or, for other names, its title and its name with `_` as a space).
 /// Keep in sync with the table in docs/rules.md.
@@ -379,6 +381,9 @@ pub(crate) enum Owner {
 pub(crate) struct LabelSet {
     /// (squashed label, owner), longest first.
     labels: Vec<(String, Owner)>,
+    /// Indices into `labels` by first character, in the same order: a label can only match
+    /// a text whose first token starts with that character.
+    by_first: HashMap<char, Vec<usize>>,
     /// Squashed tokens of each field's labels, so "No HP/WA" reads "wa" as part of no_hp.
     field_words: Vec<Vec<String>>,
 }
@@ -413,8 +418,15 @@ impl LabelSet {
             labels.push((squash(d), Owner::Decoy));
         }
         labels.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, (label, _)) in labels.iter().enumerate() {
+            if let Some(c) = label.chars().next() {
+                by_first.entry(c).or_default().push(i);
+            }
+        }
         LabelSet {
             labels,
+            by_first,
             field_words,
         }
     }
@@ -426,7 +438,9 @@ impl LabelSet {
         let mut best_len = 0;
         let mut hit: Option<LabelHit> = None;
         let mut decoy = false;
-        for (label, owner) in &self.labels {
+        let first_char = first.lower.chars().next()?;
+        let candidates = self.by_first.get(&first_char)?;
+        for (label, owner) in candidates.iter().filter_map(|&i| self.labels.get(i)) {
             if label.len() < best_len {
                 break; // sorted longest first: nothing longer can follow
             }

@@ -1,0 +1,505 @@
+//! Reading label/value candidates out of one text: lines, cells, list markers, separators,
+//! header-row tables. Only *finds* values; [`super`] validates and chooses among them.
+
+use crate::rules::labels::{tokens, LabelSet};
+use crate::rules::values::has_alnum;
+use crate::rules::{FieldSpec, FieldType};
+
+/// How far a candidate value can be trusted; lower is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Rank {
+    /// `Label : value`, a label cell and its value cell, a header-row table.
+    Labelled,
+    /// The label had other words before its colon ("Nama Pembina : …").
+    Loose,
+    /// `Label value` with neither colon nor cell boundary.
+    Bare,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Candidate {
+    pub field: usize,
+    pub value: String,
+    pub source: usize,
+    pub rank: Rank,
+    /// The label named several fields ("NIM/NIP : …"): a value that does not fit one of
+    /// them is not an error of the letter.
+    pub shared: bool,
+    pub seq: usize,
+}
+
+pub(super) fn is_quoted(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+/// Reads label/value candidates out of texts.
+pub(super) struct Collector<'r> {
+    pub fields: &'r [FieldSpec],
+    pub labels: &'r LabelSet,
+    pub out: Vec<Candidate>,
+    pub source: usize,
+}
+
+/// Most cells read from one line (pairs split off a cell count as cells).
+const MAX_CELLS: usize = 64;
+
+/// Words that show a line is prose, not "Label value": "Nama saya Budi".
+const STOPWORDS: &[&str] = &[
+    "saya", "kami", "kita", "yang", "adalah", "ialah", "dari", "untuk", "dengan", "dan", "ini",
+    "itu", "akan", "sudah", "telah", "tersebut", "kepada", "di", "ke", "pada", "bagi", "sebagai",
+    "karena", "agar", "supaya", "atau", "dalam", "oleh", "mohon", "tidak", "belum", "my", "our",
+    "is", "are", "the", "of", "for", "to", "we", "i", "and", "in", "will",
+];
+
+impl Collector<'_> {
+    fn push(&mut self, owners: &[usize], value: &str, rank: Rank) {
+        let value = clean(value);
+        if !has_alnum(&value) {
+            return;
+        }
+        let shared = owners.len() > 1;
+        for &field in owners {
+            let Some(spec) = self.fields.get(field) else {
+                continue;
+            };
+            if rank == Rank::Bare && !bare_value_fits(&spec.ty, &value) {
+                continue;
+            }
+            let seq = self.out.len();
+            self.out.push(Candidate {
+                field,
+                value: value.clone(),
+                source: self.source,
+                rank: if shared { rank.max(Rank::Loose) } else { rank },
+                shared,
+                seq,
+            });
+        }
+    }
+
+    pub(super) fn text(&mut self, text: &str) {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if is_quoted(line) || line.trim().is_empty() {
+                continue;
+            }
+            if self.header_row(line, &lines[i + 1..]) {
+                continue;
+            }
+            self.line(line, &lines[i + 1..]);
+        }
+    }
+
+    /// A table header (cells that are labels of at least two fields) followed by a data row
+    /// with as many cells: the row's cells are the fields' values.
+    fn header_row(&mut self, line: &str, next: &[&str]) -> bool {
+        let cells = split_cells(line);
+        if cells.len() < 2 {
+            return false;
+        }
+        let columns: Vec<Option<Vec<usize>>> =
+            cells.iter().map(|c| self.labels.whole_cell(c)).collect();
+        let known = columns.iter().filter(|c| c.is_some()).count();
+        let unknown = cells
+            .iter()
+            .zip(&columns)
+            .filter(|(cell, col)| col.is_none() && !cell.is_empty() && !is_number_header(cell))
+            .count();
+        let mut distinct: Vec<usize> = columns.iter().flatten().flatten().copied().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() < 2 || known <= unknown {
+            return false;
+        }
+        let rows = next
+            .iter()
+            .filter(|l| !l.trim().is_empty() && !is_quoted(l))
+            .take(2);
+        for row in rows {
+            let values = split_cells(row);
+            if values.len() != cells.len() {
+                continue;
+            }
+            if values.iter().any(|v| self.labels.exact_cell(v)) {
+                // Another label row: this was a "label  value" line after all.
+                return false;
+            }
+            for (col, value) in columns.iter().zip(values) {
+                if let Some(owners) = col {
+                    self.push(owners, value, Rank::Labelled);
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    /// "Label : value" pairs of one line, cell by cell. A cell may hold several pairs
+    /// ("Nama: Budi NIM: M0520012"): what follows a value's cut is read as a cell of its own.
+    fn line<'t>(&mut self, line: &'t str, next: &[&'t str]) {
+        let mut cells: Vec<&'t str> = split_cells(strip_marker(line.trim()))
+            .into_iter()
+            .filter(|c| has_alnum(c))
+            .collect();
+        let mut k = 0;
+        while k < cells.len() {
+            let cell = strip_marker(cells[k]);
+            let toks = tokens(cell);
+            let hit = self.labels.at_start(&toks);
+            let sep = find_separator(cell);
+            // The label must open the cell (after a marker) to count.
+            let opens = toks.first().is_some_and(|t| t.start <= 2);
+            let mut rest_of_cell: Option<&'t str> = None;
+            match (hit, sep) {
+                (Some(hit), Some(sep)) if opens && hit.end <= sep => {
+                    let between = tokens(&cell[hit.end..sep]);
+                    let value_here = &cell[sep + sep_len(cell, sep)..];
+                    let plain = hit
+                        .owners
+                        .iter()
+                        .all(|&f| self.labels.is_plain_remainder(f, &between));
+                    if !plain {
+                        if let Some(parts) = self.slash_labels(&cell[..sep]) {
+                            let (value, same_line) =
+                                self.value_or_next(value_here, &cells, &mut k, next);
+                            rest_of_cell = self.push_parts(&parts, value).filter(|_| same_line);
+                        } else if between.len() <= 3 {
+                            let (value, same_line) =
+                                self.value_or_next(value_here, &cells, &mut k, next);
+                            let (value, rest) = self.cut_at_next_label(value);
+                            self.push(&hit.owners, value, Rank::Loose);
+                            rest_of_cell = rest.filter(|_| same_line);
+                        }
+                    } else {
+                        let (value, same_line) =
+                            self.value_or_next(value_here, &cells, &mut k, next);
+                        let (value, rest) = self.cut_at_next_label(value);
+                        self.push(&hit.owners, value, Rank::Labelled);
+                        rest_of_cell = rest.filter(|_| same_line);
+                    }
+                }
+                (None, Some(sep)) if opens => {
+                    // "NIM/NIP : …", "Tempat/Tanggal : …": no one label covers the start.
+                    if let Some(parts) = self.slash_labels(&cell[..sep]) {
+                        let value_here = &cell[sep + sep_len(cell, sep)..];
+                        let (value, same_line) =
+                            self.value_or_next(value_here, &cells, &mut k, next);
+                        rest_of_cell = self.push_parts(&parts, value).filter(|_| same_line);
+                    }
+                }
+                (Some(hit), _) if opens => {
+                    let rest = &toks[hit.tokens..];
+                    let plain = hit
+                        .owners
+                        .iter()
+                        .all(|&f| self.labels.is_plain_remainder(f, rest));
+                    if plain {
+                        // The cell is the label: the value is the next cell or line.
+                        let (value, same_line) = self.value_or_next("", &cells, &mut k, next);
+                        let (value, rest) = self.cut_at_next_label(value);
+                        self.push(&hit.owners, value, Rank::Labelled);
+                        rest_of_cell = rest.filter(|_| same_line);
+                    } else if k == 0 {
+                        let (value, rest) = self.cut_at_next_label(&cell[hit.end..]);
+                        self.push(&hit.owners, value, Rank::Bare);
+                        rest_of_cell = rest;
+                    }
+                }
+                _ => {}
+            }
+            k += 1;
+            // A rest is a strictly shorter piece of this line, so this ends; the cap is a
+            // second guard against a pathological line.
+            if let Some(rest) = rest_of_cell.filter(|_| cells.len() < MAX_CELLS) {
+                cells.insert(k, rest);
+            }
+        }
+    }
+
+    /// `here` when it has a value; else the next cell (consumed) unless it is a label with a
+    /// value of its own after it; else, at the end of the line, the next line unless it is a
+    /// label line. The flag says whether the value is from this line.
+    fn value_or_next<'t>(
+        &self,
+        here: &'t str,
+        cells: &[&'t str],
+        k: &mut usize,
+        next: &[&'t str],
+    ) -> (&'t str, bool) {
+        if has_alnum(here) {
+            return (here, true);
+        }
+        if let Some(cell) = cells.get(*k + 1) {
+            if *k + 2 < cells.len() && self.labels.exact_cell(cell) {
+                return ("", true);
+            }
+            *k += 1;
+            return (cell, true);
+        }
+        let Some(line) = next.iter().find(|l| !l.trim().is_empty()) else {
+            return ("", true);
+        };
+        let line = strip_marker(line.trim());
+        if is_quoted(line) || self.is_label_line(line) {
+            return ("", true);
+        }
+        (line, false)
+    }
+
+    /// Whether a line reads as "Label : …" or is a label alone.
+    fn is_label_line(&self, line: &str) -> bool {
+        let toks = tokens(line);
+        let Some(hit) = self.labels.at_start(&toks) else {
+            return false;
+        };
+        let rest = &toks[hit.tokens..];
+        if rest.is_empty()
+            || hit
+                .owners
+                .iter()
+                .all(|&f| self.labels.is_plain_remainder(f, rest))
+        {
+            return true;
+        }
+        find_separator(line)
+            .is_some_and(|sep| sep >= hit.end && tokens(&line[hit.end..sep]).len() <= 3)
+    }
+
+    /// "NIM/NIP", "Nama / NIM", "Tempat/Tanggal": every part a label. `None` when a part
+    /// is not, or all parts name the same field.
+    fn slash_labels(&self, label_part: &str) -> Option<Vec<Vec<usize>>> {
+        let parts: Vec<&str> = label_part.split('/').collect();
+        if parts.len() < 2 {
+            return None;
+        }
+        let owners: Vec<Vec<usize>> = parts
+            .iter()
+            .map(|p| self.labels.whole_cell(strip_marker(p.trim())))
+            .collect::<Option<_>>()?;
+        let first = owners.first()?;
+        if owners.iter().all(|o| o == first) {
+            return None;
+        }
+        Some(owners)
+    }
+
+    /// "Nama/NIM : Budi / M0520012" maps part by part; otherwise every field gets the
+    /// whole value, as a shared candidate. Returns what follows the value's cut.
+    fn push_parts<'t>(&mut self, parts: &[Vec<usize>], value: &'t str) -> Option<&'t str> {
+        let (value, rest) = self.cut_at_next_label(value);
+        let split: Vec<&str> = if value.contains(" / ") {
+            value.split(" / ").collect()
+        } else {
+            value.split('/').collect()
+        };
+        if split.len() == parts.len() {
+            for (owners, v) in parts.iter().zip(split) {
+                self.push(owners, v, Rank::Labelled);
+            }
+        } else {
+            let mut all: Vec<usize> = parts.iter().flatten().copied().collect();
+            all.sort_unstable();
+            all.dedup();
+            self.push(&all, value, Rank::Loose);
+        }
+        rest
+    }
+
+    /// Splits "Budi Santoso NIM: M0520012" before the next "label :" into the value and
+    /// the rest.
+    fn cut_at_next_label<'t>(&self, value: &'t str) -> (&'t str, Option<&'t str>) {
+        for p in value
+            .match_indices([':', '：', '='])
+            .map(|(p, _)| p)
+            .filter(|&p| find_separator(&value[p..]) == Some(0))
+        {
+            let before = tokens(&value[..p]);
+            for n in 1..=before.len().min(4) {
+                let tail = &before[before.len() - n..];
+                if tail.first().is_some_and(|t| t.start == 0) {
+                    continue; // the whole value before the colon: nothing would be left
+                }
+                if self.labels.at_start(tail).is_some_and(|h| h.tokens == n) {
+                    let at = tail[0].start;
+                    return (&value[..at], Some(&value[at..]));
+                }
+            }
+        }
+        (value, None)
+    }
+}
+
+/// Whether a `Label value` line without colon may give this value: typed fields check the
+/// value themselves; free text must be short and not read like a sentence.
+fn bare_value_fits(ty: &FieldType, value: &str) -> bool {
+    match ty {
+        FieldType::Text | FieldType::Choice(_) | FieldType::Date => {
+            let words = tokens(value);
+            !words.is_empty()
+                && words.len() <= 6
+                && !words.iter().any(|w| STOPWORDS.contains(&w.lower.as_str()))
+        }
+        _ => true,
+    }
+}
+
+fn is_number_header(cell: &str) -> bool {
+    matches!(
+        cell.trim().trim_end_matches('.').to_lowercase().as_str(),
+        "no" | "#" | "nomor" | "no urut" | "nr"
+    )
+}
+
+/// A line's cells: split at tabs (empty cells kept, so columns line up), or else at runs of
+/// two or more spaces (as PDF text lays out tables).
+fn split_cells(line: &str) -> Vec<&str> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    if line.contains('\t') {
+        let cells: Vec<&str> = line.split('\t').map(str::trim).collect();
+        // A leading/trailing tab is layout, not an empty column.
+        let start = cells.iter().position(|c| !c.is_empty()).unwrap_or(0);
+        let end = cells
+            .iter()
+            .rposition(|c| !c.is_empty())
+            .map_or(start, |e| e + 1);
+        return cells
+            .get(start..end)
+            .map(<[&str]>::to_vec)
+            .unwrap_or_default();
+    }
+    let mut cells = Vec::new();
+    let mut start = None;
+    let mut spaces = 0;
+    let mut last_end = 0;
+    for (i, c) in line.char_indices() {
+        if c.is_whitespace() {
+            spaces += 1;
+            if spaces == 2 {
+                if let Some(s) = start.take() {
+                    cells.push(line[s..last_end].trim());
+                }
+            }
+        } else {
+            if start.is_none() {
+                start = Some(i);
+            }
+            spaces = 0;
+            last_end = i + c.len_utf8();
+        }
+    }
+    if let Some(s) = start {
+        cells.push(line[s..last_end].trim());
+    }
+    cells.retain(|c| !c.is_empty());
+    cells
+}
+
+/// Removes a list marker: `1.`, `1)`, `(1)`, `a.`, `a)`, `-`, `•`, `*`, `>`-free bullets.
+fn strip_marker(s: &str) -> &str {
+    let t = s.trim_start();
+    let bullets = ['-', '•', '*', '·', '‣', '▪', '●', '○', '◦', '–', '—', '+'];
+    if let Some(rest) = t.strip_prefix(bullets) {
+        if rest.starts_with(char::is_whitespace) {
+            return rest.trim_start();
+        }
+    }
+    // Numbered and lettered items: up to two digits or one letter, then "." or ")".
+    let inner = t.strip_prefix('(').unwrap_or(t);
+    let head_len = inner
+        .char_indices()
+        .take_while(|(_, c)| c.is_ascii_digit())
+        .count();
+    let head_len = if head_len == 0 && inner.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        1
+    } else {
+        head_len
+    };
+    if (1..=2).contains(&head_len) {
+        let after = &inner[head_len..];
+        if let Some(rest) = after.strip_prefix(['.', ')']) {
+            if rest.starts_with(char::is_whitespace) || rest.is_empty() {
+                return rest.trim_start();
+            }
+        }
+    }
+    t
+}
+
+/// Byte offset of the label/value separator: the first `:` (or fullwidth `：`, or `=`) that
+/// is not inside a time ("08:00") or a URL ("https://").
+fn find_separator(cell: &str) -> Option<usize> {
+    cell.match_indices([':', '：', '='])
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let before = cell[..i].chars().next_back();
+            let after = cell[i..].chars().nth(1);
+            let in_time = before.is_some_and(|c| c.is_ascii_digit())
+                && after.is_some_and(|c| c.is_ascii_digit());
+            let in_url = cell[i..].starts_with("://");
+            !in_time && !in_url
+        })
+}
+
+fn sep_len(cell: &str, at: usize) -> usize {
+    cell[at..].chars().next().map_or(1, char::len_utf8)
+}
+
+/// Trimmed, inner whitespace collapsed, leading separators and surrounding quotes dropped,
+/// trailing punctuation stripped.
+fn clean(v: &str) -> String {
+    let collapsed = v.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = collapsed
+        .trim_start_matches([':', '：', '=', ' '])
+        .trim_matches(['"', '\'', '“', '”', '‘', '’', '`'])
+        .trim_end_matches(['.', ',', ';', ':', '!', '?', ' ', '"', '”', '’', '\'']);
+    s.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_split_on_tabs_or_wide_gaps() {
+        assert_eq!(
+            split_cells("Nama\tNIP\tEmail"),
+            vec!["Nama", "NIP", "Email"]
+        );
+        assert_eq!(
+            split_cells("Budi\t\tbudi@x.id\t"),
+            vec!["Budi", "", "budi@x.id"]
+        );
+        assert_eq!(
+            split_cells("Nama    Budi Santoso"),
+            vec!["Nama", "Budi Santoso"]
+        );
+        assert_eq!(
+            split_cells("Nama : Budi Santoso"),
+            vec!["Nama : Budi Santoso"]
+        );
+        assert_eq!(split_cells("  a  "), vec!["a"]);
+        assert!(split_cells("").is_empty());
+    }
+
+    #[test]
+    fn markers_are_stripped() {
+        assert_eq!(strip_marker("1. Nama : Budi"), "Nama : Budi");
+        assert_eq!(strip_marker("12) Nama"), "Nama");
+        assert_eq!(strip_marker("(a) Nama"), "Nama");
+        assert_eq!(strip_marker("b. NIM"), "NIM");
+        assert_eq!(strip_marker("- No. HP/WA : 08"), "No. HP/WA : 08");
+        assert_eq!(strip_marker("• Email"), "Email");
+        assert_eq!(strip_marker("0812-3456"), "0812-3456");
+        assert_eq!(strip_marker("-5 derajat"), "-5 derajat");
+        assert_eq!(strip_marker("Nama"), "Nama");
+        assert_eq!(strip_marker("2026. Tahun"), "2026. Tahun");
+    }
+
+    #[test]
+    fn values_are_cleaned() {
+        assert_eq!(clean("  :  Budi   Santoso. "), "Budi Santoso");
+        assert_eq!(clean("\"HIMA\","), "HIMA");
+        assert_eq!(clean("-"), "-");
+        assert_eq!(clean("budi@x.id;"), "budi@x.id");
+    }
+}

@@ -155,30 +155,35 @@ fn choose<'c>(
     let mut first_valid: Option<FieldValue> = None;
     let mut first_invalid: Option<(FieldValue, String)> = None;
     for c in cands {
-        match values::check(&spec.ty, &spec.aliases, &c.value) {
-            Checked::Empty => {}
-            Checked::Invalid(msg) => {
-                if !c.shared && first_invalid.is_none() {
+        for checked in values::check_each(&spec.ty, &spec.aliases, &c.value) {
+            match checked {
+                Checked::Empty => {}
+                Checked::Invalid(msg) => {
+                    // A guess ("Telepon (0271) 646994" of a letterhead) or a value meant for a
+                    // sibling field ("NIM/NIP : …") is no error of the letter.
+                    let guess = c.shared || c.rank == Rank::Bare;
+                    if !guess && first_invalid.is_none() {
+                        let v = FieldValue {
+                            value: c.value.clone(),
+                            source: src(c),
+                        };
+                        first_invalid = Some((v, msg));
+                    }
+                }
+                Checked::Ok(value) => {
+                    let passes = spec
+                        .must_match
+                        .as_ref()
+                        .is_none_or(|re| re.is_match(&value));
                     let v = FieldValue {
-                        value: c.value.clone(),
+                        value,
                         source: src(c),
                     };
-                    first_invalid = Some((v, msg));
+                    if passes {
+                        return Some(Found::Valid(v));
+                    }
+                    first_valid.get_or_insert(v);
                 }
-            }
-            Checked::Ok(value) => {
-                let passes = spec
-                    .must_match
-                    .as_ref()
-                    .is_none_or(|re| re.is_match(&value));
-                let v = FieldValue {
-                    value,
-                    source: src(c),
-                };
-                if passes {
-                    return Some(Found::Valid(v));
-                }
-                first_valid.get_or_insert(v);
             }
         }
     }

@@ -94,6 +94,22 @@ pub(crate) fn check(ty: &FieldType, aliases: &BTreeMap<String, Vec<String>>, raw
     }
 }
 
+/// Like [`check`], but an email value with several addresses ("a@gmail.com / b@uns.ac.id")
+/// gives each, so that one passing the field's `must_match` can be chosen.
+pub(crate) fn check_each(
+    ty: &FieldType,
+    aliases: &BTreeMap<String, Vec<String>>,
+    raw: &str,
+) -> Vec<Checked> {
+    if *ty == FieldType::Email {
+        let all: Vec<Checked> = all_emails(raw).map(Checked::Ok).collect();
+        if all.len() > 1 {
+            return all;
+        }
+    }
+    vec![check(ty, aliases, raw)]
+}
+
 /// The first NIP in `s`: 18 digits, possibly grouped 8 6 1 3 (`19750819 199903 1 001`).
 pub(crate) fn find_nip(s: &str) -> Option<String> {
     let c = NIP.captures(s)?;

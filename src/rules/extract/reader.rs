@@ -40,6 +40,21 @@ pub(super) struct Collector<'r> {
     pub source: usize,
 }
 
+/// "---------- Forwarded message ---------", "-----Original Message-----", and the
+/// Indonesian forms Gmail and Outlook write.
+fn is_forward_marker(line: &str) -> bool {
+    let l = line.trim().to_lowercase();
+    l.starts_with("--")
+        && [
+            "forwarded message",
+            "original message",
+            "pesan terusan",
+            "pesan asli",
+        ]
+        .iter()
+        .any(|m| l.contains(m))
+}
+
 /// Most cells read from one line (pairs split off a cell count as cells).
 const MAX_CELLS: usize = 64;
 
@@ -79,8 +94,19 @@ impl Collector<'_> {
 
     pub(super) fn text(&mut self, text: &str) {
         let lines: Vec<&str> = text.lines().collect();
+        let mut in_forward_header = false;
         for (i, line) in lines.iter().enumerate() {
-            if is_quoted(line) || line.trim().is_empty() {
+            // The "From:/Date:/Subject:" block under "---- Forwarded message ----" describes
+            // the forwarded mail, it is not the letter's data (its "Date:" is no event date).
+            if is_forward_marker(line) {
+                in_forward_header = true;
+                continue;
+            }
+            if line.trim().is_empty() {
+                in_forward_header = false;
+                continue;
+            }
+            if in_forward_header || is_quoted(line) {
                 continue;
             }
             if self.header_row(line, &lines[i + 1..]) {
@@ -97,8 +123,18 @@ impl Collector<'_> {
         if cells.len() < 2 {
             return false;
         }
-        let columns: Vec<Option<Vec<usize>>> =
-            cells.iter().map(|c| self.labels.whole_cell(c)).collect();
+        let columns: Vec<Option<Vec<usize>>> = cells
+            .iter()
+            .map(|c| {
+                self.labels.whole_cell(c).or_else(|| {
+                    // "NIM/NIP" heading one column: both fields, as shared candidates.
+                    let mut all: Vec<usize> = self.slash_labels(c)?.into_iter().flatten().collect();
+                    all.sort_unstable();
+                    all.dedup();
+                    Some(all)
+                })
+            })
+            .collect();
         let known = columns.iter().filter(|c| c.is_some()).count();
         let unknown = cells
             .iter()

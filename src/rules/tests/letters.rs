@@ -632,3 +632,75 @@ fn a_label_whose_value_line_holds_another_label_ends() {
     assert_eq!(value(&ex, "nama"), Some("Budi"));
     assert_eq!(value(&ex, "nim"), None);
 }
+
+#[test]
+fn of_several_addresses_the_one_the_rule_wants() {
+    let body = ZOOM_BODY.replace(
+        "himaster@student.uns.ac.id",
+        "himaster.uns@gmail.com / himaster@student.uns.ac.id",
+    );
+    let atts = zoom_attachments();
+    let l = letter("himaster.uns@gmail.com", "Zoom Ormawa", &body, &atts);
+    let ex = extract_as("zoom-ormawa", &l);
+    assert_eq!(value(&ex, "email"), Some("himaster@student.uns.ac.id"));
+    assert!(ex.is_complete(), "{ex:?}");
+}
+
+#[test]
+fn a_letterhead_landline_is_no_invalid_phone() {
+    let attachment = "KEMENTERIAN PENDIDIKAN TINGGI, SAINS, DAN TEKNOLOGI
+UNIVERSITAS SEBELAS MARET
+Telepon (0271) 646994, Faksimile (0271) 646994
+Laman : https://tik.uns.ac.id, Surel : tik@unit.uns.ac.id
+Nama Ormawa : BEM FT UNS";
+    let l = letter(
+        "bem.ft@student.uns.ac.id",
+        "Zoom",
+        "Lisensi zoom ormawa.",
+        &[("s.pdf", attachment)],
+    );
+    let ex = extract_as("zoom-ormawa", &l);
+    assert!(ex.invalid.is_empty(), "{ex:?}");
+    assert!(ex.missing.contains(&"no_hp".to_string()), "{ex:?}");
+    assert_eq!(value(&ex, "ormawa"), Some("BEM FT UNS"));
+}
+
+#[test]
+fn a_forwarded_message_header_is_not_data() {
+    let body = "Mohon ditindaklanjuti.
+
+---------- Forwarded message ---------
+From: Lab Statistik <lab.stat@uhamka.ac.id>
+Date: Mon, 12 Jan 2026 at 09.15
+Subject: Peminjaman Lab ICT
+To: <bpti@uhamka.ac.id>
+
+Kami mengajukan peminjaman Lab ICT.
+Tanggal : 20 April 2026
+Kegiatan : Praktikum SPSS";
+    let l = letter("tu@uhamka.ac.id", "Fwd: Peminjaman Lab ICT", body, &[]);
+    let ex = extract_as("lab-ict", &l);
+    assert_eq!(value(&ex, "tanggal"), Some("2026-04-20"));
+    assert_eq!(value(&ex, "kegiatan"), Some("Praktikum SPSS"));
+}
+
+#[test]
+fn a_slash_heading_in_a_table_feeds_both_fields() {
+    let body = "Data penanggung jawab:
+Nama Lengkap\tNIM/NIP\tNo. WA
+Budi Santoso\tM0520012\t081234567890
+";
+    let ex = generic(body);
+    assert_eq!(value(&ex, "nama"), Some("Budi Santoso"));
+    assert_eq!(value(&ex, "nim"), Some("M0520012"));
+    assert_eq!(value(&ex, "nip"), None);
+    assert_eq!(value(&ex, "no_hp"), Some("081234567890"));
+    assert!(ex.invalid.is_empty(), "{ex:?}");
+}
+
+#[test]
+fn a_signature_block_nim_is_taken_without_colon() {
+    let body = "Mohon bantuan, wifi di perpustakaan tidak bisa terhubung.\n\nHormat saya,\nRina Wulandari\nNIM. M0520012";
+    let ex = generic(body);
+    assert_eq!(value(&ex, "nim"), Some("M0520012"));
+}

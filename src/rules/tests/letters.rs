@@ -704,3 +704,30 @@ fn a_signature_block_nim_is_taken_without_colon() {
     let ex = generic(body);
     assert_eq!(value(&ex, "nim"), Some("M0520012"));
 }
+
+#[test]
+fn short_letters_go_to_the_right_sop() {
+    let cases: [(&str, &str, Option<&str>); 17] = [
+        ("Permohonan Lisensi Office 365", "Saya mahasiswa mengajukan lisensi Microsoft Office 365 untuk akun email UB saya.", Some("office365")),
+        ("Permohonan lisensi", "Akun email UB saya sudah aktif, tetapi belum memiliki lisensi Office 365 sehingga tidak bisa memasang aplikasi Word. Mohon dibuatkan lisensi.", Some("office365")),
+        ("Office 365 error", "Office 365 saya tidak bisa login sejak kemarin", Some("pengaduan-tik")),
+        ("Permohonan webservice", "Kami mohon diberikan akses webservice untuk integrasi data akademik.", Some("webservice")),
+        ("Permohonan Lisensi Zoom Ormawa", "Kami dari Himpunan Mahasiswa Informatika mengajukan permohonan lisensi Zoom 300 participants karena zoom basic tidak bisa lebih dari 40 menit.", Some("zoom-ormawa")),
+        ("Permohonan Lisensi Zoom untuk Dosen", "saya dosen mengajukan permohonan lisensi Zoom 300 participants untuk keperluan perkuliahan", None),
+        ("Permohonan Lisensi Zoom", "saya dosen pembina BEM mengajukan lisensi Zoom untuk mengajar", None),
+        ("Permohonan Pembuatan Email Institusi", "kami mengajukan permohonan pembuatan email institusi untuk unit kami", Some("email-institusi")),
+        ("Pengajuan email baru", "Saya ingin membuat akun email institusi", Some("email-institusi")),
+        ("email tidak bisa login", "email institusi saya tidak bisa login sejak kemarin", Some("pengaduan-tik")),
+        ("Lupa password email", "Saya lupa password email kampus saya, mohon direset.", Some("pengaduan-tik")),
+        ("Proposal CBT", "Bersama ini kami mengajukan proposal pelaksanaan CBT ujian masuk", Some("cbt")),
+        ("Peminjaman Lab ICT", "Kami bermaksud meminjam Lab ICT untuk kegiatan pelatihan SPSS", Some("lab-ict")),
+        ("Permohonan Pelatihan IT", "mengajukan permohonan pelatihan bidang IT tentang Excel", Some("diklat-it")),
+        ("Permohonan Sertifikasi IT", "mengajukan permohonan sertifikasi Microsoft Office Specialist (MOS)", Some("sertifikasi-it")),
+        ("Wifi mati", "Wifi di gedung B mati sejak pagi, mohon diperbaiki", Some("pengaduan-tik")),
+        ("Undangan Rapat", "kami mengundang Bapak/Ibu menghadiri rapat", None),
+    ];
+    for (subject, body, want) in cases {
+        let l = letter("x@kampus.ac.id", subject, body, &[]);
+        assert_eq!(winner(&l).as_deref(), want, "{subject}: {body}");
+    }
+}

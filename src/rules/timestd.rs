@@ -332,7 +332,7 @@ mod tests {
 
     #[test]
     fn error_display_lists_accepted_forms() {
-        let e = TimeStandard::parse("2 minggu").unwrap_err();
+        let e = TimeStandard::parse("2 minggu").expect_err("not a unit");
         let shown = e.to_string();
         assert!(shown.starts_with("unknown unit \"minggu\"; accepted forms: \"5 menit\""));
         assert!(shown.contains("\"1 x 24 jam hari kerja\""));
@@ -340,9 +340,9 @@ mod tests {
 
     #[test]
     fn calendar_minutes() {
-        let t = TimeStandard::parse("2 jam").unwrap();
+        let t = TimeStandard::parse("2 jam").expect("valid");
         assert_eq!(t.calendar_minutes(), Some(120));
-        let t = TimeStandard::parse("1 hari kerja").unwrap();
+        let t = TimeStandard::parse("1 hari kerja").expect("valid");
         assert_eq!(t.calendar_minutes(), None);
         assert!(t.unit.is_working());
     }

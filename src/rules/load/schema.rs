@@ -130,7 +130,8 @@ impl Checker<'_> {
 
     fn conditions(&mut self, root: Tbl<'_>) -> Vec<Condition> {
         let tables = self.tables(root, "condition");
-        if tables.is_empty() {
+        // A "condition" of the wrong shape has been reported already.
+        if tables.is_empty() && root.get("condition").is_none_or(is_empty_array) {
             self.error(
                 0,
                 "the rule has no [[condition]]",
@@ -441,7 +442,8 @@ impl Checker<'_> {
 
     fn steps(&mut self, root: Tbl<'_>, fields: &[(FieldSpec, usize)]) -> Vec<Step> {
         let tables = self.tables(root, "step");
-        if tables.is_empty() {
+        // A "step" of the wrong shape has been reported already.
+        if tables.is_empty() && root.get("step").is_none_or(is_empty_array) {
             self.error(
                 0,
                 "the rule has no [[step]]",
@@ -568,6 +570,14 @@ impl Checker<'_> {
             field,
             values: values.into_iter().map(|v| v.0).collect(),
         })
+    }
+}
+
+fn is_empty_array(item: &Item) -> bool {
+    match item {
+        Item::ArrayOfTables(a) => a.is_empty(),
+        Item::Value(Value::Array(a)) => a.is_empty(),
+        _ => false,
     }
 }
 

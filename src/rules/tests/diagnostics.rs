@@ -184,3 +184,92 @@ fn a_missing_directory_is_one_error() {
         .message
         .starts_with("cannot read the rule directory: "));
 }
+
+const MORE: &str = r#"name = "Lagi"
+sop = "Contoh"
+threshold = 2
+condition = [{ in = "body", any = ["a"], regex = "b", weight = 1 }, "x"]
+
+[[field]]
+name = "No HP"
+choices = ["a"]
+
+[[field]]
+name = "jenis"
+type = "choice"
+choices = ["unit", "dosen"]
+aliases = { unti = ["unit kerja"] }
+must_match = "[a-"
+fallback = "sender"
+
+[[attachment]]
+name = "surat"
+kinds = ["pdf", "jpg"]
+
+[[attachment]]
+name = "surat"
+
+[step]
+id = "a"
+"#;
+
+const WHEN: &str = r#"name = "Kapan"
+sop = "Contoh"
+threshold = 1
+
+[[condition]]
+in = "body"
+any = ["  "]
+weight = 1
+
+[[field]]
+name = "jenis"
+type = "choice"
+choices = ["unit", "dosen"]
+
+[[step]]
+id = "arahan"
+title = "Arahan"
+kind = "redirect"
+actor = "helpdesk"
+sla = "5 menit"
+template = "arahan"
+when = { field = "jenis", in = ["mahasiswa"], unless = true }
+
+[[step]]
+id = "arahan"
+title = "Lagi"
+kind = "other"
+actor = "staf"
+sla = "1 x 24 jam hari kerja"
+"#;
+
+#[test]
+fn more_checks_verbatim() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("more.toml"), MORE).expect("write");
+    std::fs::write(dir.path().join("when.toml"), WHEN).expect("write");
+    let diags = load_dir(dir.path(), &context()).expect_err("broken");
+    let prefix = format!("{}/", dir.path().display());
+    let shown: Vec<String> = diags
+        .iter()
+        .map(|d| d.headline().replace(&prefix, ""))
+        .collect();
+    let expected = [
+        r#"more.toml:4:50: error: a condition has "any" or "regex", not both (hint: split it into two [[condition]] tables)"#,
+        r#"more.toml:4:69: error: expected a table in "condition", found a string "x" (hint: write each one as a [[condition]] table)"#,
+        r#"more.toml:7:8: error: bad field name "No HP" (hint: use lowercase letters, digits and _, e.g. `no_hp`)"#,
+        r#"more.toml:8:1: error: "choices" is only for type "choice""#,
+        r#"more.toml:14:13: error: alias for unknown choice "unti" (hint: did you mean `unit`? choices are: unit, dosen)"#,
+        r#"more.toml:15:14: error: bad regex "[a-": unclosed character class"#,
+        r#"more.toml:16:12: error: unknown fallback "sender" (hint: fallbacks are: sender_address, sender_name)"#,
+        r#"more.toml:20:17: error: unknown attachment kind "jpg" (hint: attachment kinds are: pdf, docx, text, other)"#,
+        r#"more.toml:23:8: error: duplicate attachment name "surat" (hint: first defined on line 19)"#,
+        r#"more.toml:25:1: error: expected an array of tables for "step", found a table (hint: write [[step]], with double brackets)"#,
+        r#"when.toml:7:8: error: empty phrase"#,
+        r#"when.toml:22:33: error: "mahasiswa" is not a choice of "jenis" (hint: choices are: unit, dosen)"#,
+        r#"when.toml:22:47: error: unknown key "unless" in "when" (hint: known keys: field, in)"#,
+        r#"when.toml:25:6: error: duplicate step id "arahan" (hint: first defined on line 16)"#,
+    ];
+    assert_eq!(shown, expected);
+}

@@ -483,6 +483,16 @@ impl LabelSet {
         })
     }
 
+    /// Whether the words after a label are all words of the same field's labels
+    /// ("No HP/WA", "Nama Lengkap"), fillers excluded.
+    pub fn is_own_remainder(&self, field: usize, rest: &[Token]) -> bool {
+        rest.iter().all(|t| {
+            self.field_words
+                .get(field)
+                .is_some_and(|w| w.contains(&t.lower))
+        })
+    }
+
     /// Whether a whole cell is a label (possibly with filler words), e.g. a table header.
     pub fn whole_cell(&self, cell: &str) -> Option<Vec<usize>> {
         let toks = tokens(cell);

@@ -2,7 +2,7 @@
 //! header-row tables. Only *finds* values; [`super`] validates and chooses among them.
 
 use crate::rules::labels::{tokens, LabelSet};
-use crate::rules::values::has_alnum;
+use crate::rules::values::{find_choice, has_alnum};
 use crate::rules::{FieldSpec, FieldType};
 
 /// How far a candidate value can be trusted; lower is better.
@@ -55,6 +55,18 @@ fn is_forward_marker(line: &str) -> bool {
         .any(|m| l.contains(m))
 }
 
+/// "1", "1.", "12)", "(3)", "a.", "b)": the number of a table row or list item.
+fn is_numbering_cell(cell: &str) -> bool {
+    let inner = cell
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(['.', ')']);
+    let digits = !inner.is_empty() && inner.len() <= 3 && inner.bytes().all(|b| b.is_ascii_digit());
+    let letter =
+        inner.len() == 1 && inner.bytes().all(|b| b.is_ascii_lowercase()) && cell.trim().len() > 1;
+    digits || letter
+}
+
 /// Most cells read from one line (pairs split off a cell count as cells).
 const MAX_CELLS: usize = 64;
 
@@ -95,7 +107,12 @@ impl Collector<'_> {
     pub(super) fn text(&mut self, text: &str) {
         let lines: Vec<&str> = text.lines().collect();
         let mut in_forward_header = false;
+        // Lines up to this index were read as a table's data row.
+        let mut consumed = 0;
         for (i, line) in lines.iter().enumerate() {
+            if i < consumed {
+                continue;
+            }
             // The "From:/Date:/Subject:" block under "---- Forwarded message ----" describes
             // the forwarded mail, it is not the letter's data (its "Date:" is no event date).
             if is_forward_marker(line) {
@@ -109,7 +126,8 @@ impl Collector<'_> {
             if in_forward_header || is_quoted(line) {
                 continue;
             }
-            if self.header_row(line, &lines[i + 1..]) {
+            if let Some(row) = self.header_row(line, &lines[i + 1..]) {
+                consumed = i + 1 + row + 1;
                 continue;
             }
             self.line(line, &lines[i + 1..]);
@@ -117,11 +135,12 @@ impl Collector<'_> {
     }
 
     /// A table header (cells that are labels of at least two fields) followed by a data row
-    /// with as many cells: the row's cells are the fields' values.
-    fn header_row(&mut self, line: &str, next: &[&str]) -> bool {
+    /// with as many cells: the row's cells are the fields' values. Returns the index of the
+    /// data row in `next`.
+    fn header_row(&mut self, line: &str, next: &[&str]) -> Option<usize> {
         let cells = split_cells(line);
         if cells.len() < 2 {
-            return false;
+            return None;
         }
         let columns: Vec<Option<Vec<usize>>> = cells
             .iter()
@@ -145,29 +164,30 @@ impl Collector<'_> {
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.len() < 2 || known <= unknown {
-            return false;
+            return None;
         }
         let rows = next
             .iter()
-            .filter(|l| !l.trim().is_empty() && !is_quoted(l))
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty() && !is_quoted(l))
             .take(2);
-        for row in rows {
+        for (at, row) in rows {
             let values = split_cells(row);
             if values.len() != cells.len() {
                 continue;
             }
             if values.iter().any(|v| self.labels.exact_cell(v)) {
                 // Another label row: this was a "label  value" line after all.
-                return false;
+                return None;
             }
             for (col, value) in columns.iter().zip(values) {
                 if let Some(owners) = col {
                     self.push(owners, value, Rank::Labelled);
                 }
             }
-            return true;
+            return Some(at);
         }
-        false
+        None
     }
 
     /// "Label : value" pairs of one line, cell by cell. A cell may hold several pairs
@@ -177,6 +197,9 @@ impl Collector<'_> {
             .into_iter()
             .filter(|c| has_alnum(c))
             .collect();
+        // A leading "1" / "1." / "a)" cell numbers a table row.
+        let numbering = cells.iter().take_while(|c| is_numbering_cell(c)).count();
+        cells.drain(..numbering.min(cells.len().saturating_sub(1)));
         let mut k = 0;
         while k < cells.len() {
             let cell = strip_marker(cells[k]);
@@ -225,13 +248,19 @@ impl Collector<'_> {
                 }
                 (Some(hit), _) if opens => {
                     let rest = &toks[hit.tokens..];
-                    let plain = hit
-                        .owners
-                        .iter()
-                        .all(|&f| self.labels.is_plain_remainder(f, rest));
+                    // Past the first cell, a cell like "Data dosen" is more likely a value
+                    // than a label with filler words: only the field's own words may follow.
+                    let plain = hit.owners.iter().all(|&f| {
+                        if k == 0 {
+                            self.labels.is_plain_remainder(f, rest)
+                        } else {
+                            self.labels.is_own_remainder(f, rest)
+                        }
+                    });
                     if plain {
                         // The cell is the label: the value is the next cell or line.
-                        let (value, same_line) = self.value_or_next("", &cells, &mut k, next);
+                        let (value, same_line) =
+                            self.value_or_next_for(&hit.owners, "", &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
                         self.push(&hit.owners, value, Rank::Labelled);
                         rest_of_cell = rest.filter(|_| same_line);
@@ -262,11 +291,25 @@ impl Collector<'_> {
         k: &mut usize,
         next: &[&'t str],
     ) -> (&'t str, bool) {
+        self.value_or_next_for(&[], here, cells, k, next)
+    }
+
+    /// [`Self::value_or_next`] for a label of `owners`: a next cell that is itself a label
+    /// ("Nama<TAB>Jenis Data") is no value, unless it is one of the owner's choices
+    /// ("Jenis Akun<TAB>Unit").
+    fn value_or_next_for<'t>(
+        &self,
+        owners: &[usize],
+        here: &'t str,
+        cells: &[&'t str],
+        k: &mut usize,
+        next: &[&'t str],
+    ) -> (&'t str, bool) {
         if has_alnum(here) {
             return (here, true);
         }
         if let Some(cell) = cells.get(*k + 1) {
-            if *k + 2 < cells.len() && self.labels.exact_cell(cell) {
+            if self.labels.exact_cell(cell) && !self.is_choice_of(owners, cell) {
                 return ("", true);
             }
             *k += 1;
@@ -276,29 +319,26 @@ impl Collector<'_> {
             return ("", true);
         };
         let line = strip_marker(line.trim());
-        if is_quoted(line) || self.is_label_line(line) {
+        // A value on the next line ("Nama" / "Budi Santoso", as PDF tables come out) is one
+        // cell that does not itself start with a label.
+        if is_quoted(line)
+            || self.labels.at_start(&tokens(line)).is_some()
+            || split_cells(line).len() > 1
+        {
             return ("", true);
         }
         (line, false)
     }
 
-    /// Whether a line reads as "Label : …" or is a label alone.
-    fn is_label_line(&self, line: &str) -> bool {
-        let toks = tokens(line);
-        let Some(hit) = self.labels.at_start(&toks) else {
-            return false;
-        };
-        let rest = &toks[hit.tokens..];
-        if rest.is_empty()
-            || hit
-                .owners
-                .iter()
-                .all(|&f| self.labels.is_plain_remainder(f, rest))
-        {
-            return true;
-        }
-        find_separator(line)
-            .is_some_and(|sep| sep >= hit.end && tokens(&line[hit.end..sep]).len() <= 3)
+    fn is_choice_of(&self, owners: &[usize], cell: &str) -> bool {
+        owners.iter().any(|&f| match self.fields.get(f) {
+            Some(FieldSpec {
+                ty: FieldType::Choice(choices),
+                aliases,
+                ..
+            }) => find_choice(choices, aliases, cell).is_some(),
+            _ => false,
+        })
     }
 
     /// "NIM/NIP", "Nama / NIM", "Tempat/Tanggal": every part a label. `None` when a part

@@ -202,6 +202,17 @@ No\tNama\tNIP\tNo. HP\tEmail\tJenis Data
     assert_eq!(value(&ex, "unit"), Some("Fakultas Teknik"));
     assert!(ex.is_complete(), "{ex:?}");
 
+    // The data row is not read again as "label value" lines: "Data dosen" is a value.
+    let l = letter(
+        "ft@usk.ac.id",
+        "Webservice",
+        "No\tNama\tJenis Data\n1\tBudi\tData dosen\nNIP 198005122005011003\n",
+        &[],
+    );
+    let ex = extract_as("webservice", &l);
+    assert_eq!(value(&ex, "jenis_data"), Some("Data dosen"));
+    assert_eq!(value(&ex, "nip"), Some("198005122005011003"));
+
     // The same table as PDF text lays it out: columns apart by runs of spaces.
     let pdf = "Penanggung jawab akun webservice:
 No   Nama              NIP                  Email               Jenis Data
@@ -730,4 +741,33 @@ fn short_letters_go_to_the_right_sop() {
         let l = letter("x@kampus.ac.id", subject, body, &[]);
         assert_eq!(winner(&l).as_deref(), want, "{subject}: {body}");
     }
+}
+
+#[test]
+fn label_cells_past_the_first_need_the_fields_own_words() {
+    // "Data dosen" is the value of the row, not a label "data" with a filler word.
+    let ex = extract_as(
+        "webservice",
+        &letter(
+            "a@usk.ac.id",
+            "x",
+            "Jenis Data\tData dosen\nNIP 198005122005011003",
+            &[],
+        ),
+    );
+    assert_eq!(value(&ex, "jenis_data"), Some("Data dosen"));
+    // A label cell is no value of the label before it…
+    let ex = extract_as(
+        "webservice",
+        &letter("a@b.id", "x", "Nama\tJenis Data\n", &[]),
+    );
+    assert_eq!(value(&ex, "nama"), None);
+    assert_eq!(value(&ex, "jenis_data"), None);
+    // …unless it is one of that field's choices.
+    let ex = extract_as(
+        "email-institusi",
+        &letter("a@b.id", "x", "Jenis Akun\tUnit\nNama\tAhmad", &[]),
+    );
+    assert_eq!(value(&ex, "jenis_akun"), Some("unit"));
+    assert_eq!(value(&ex, "nama"), Some("Ahmad"));
 }

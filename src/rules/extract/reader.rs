@@ -315,7 +315,8 @@ impl Collector<'_> {
             *k += 1;
             return (cell, true);
         }
-        let Some(line) = next.iter().find(|l| !l.trim().is_empty()) else {
+        // Skip blank and separator-only lines ("Nama" / ":" / "Budi", as PDFs come out).
+        let Some(line) = next.iter().take(3).find(|l| has_alnum(l)) else {
             return ("", true);
         };
         let line = strip_marker(line.trim());

@@ -771,3 +771,22 @@ fn label_cells_past_the_first_need_the_fields_own_words() {
     assert_eq!(value(&ex, "jenis_akun"), Some("unit"));
     assert_eq!(value(&ex, "nama"), Some("Ahmad"));
 }
+
+#[test]
+fn pdf_text_with_label_colon_and_value_on_separate_lines() {
+    let pdf = "Nama\n:\nBudi Santoso\nNIM\n:\nM0520012\nNo. HP\n:\n0812 3456 7890\n";
+    let l = letter(
+        "budi@student.uns.ac.id",
+        "x",
+        "Terlampir.",
+        &[("form.pdf", pdf)],
+    );
+    let ex = extract_as("pengaduan-tik", &l);
+    assert_eq!(value(&ex, "nama"), Some("Budi Santoso"));
+    assert_eq!(value(&ex, "nim"), Some("M0520012"));
+    assert_eq!(value(&ex, "no_hp"), Some("081234567890"));
+    assert_eq!(
+        source(&ex, "nama"),
+        Some(ValueSource::Attachment("form.pdf".into()))
+    );
+}

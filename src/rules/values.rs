@@ -27,15 +27,21 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("built-in pattern is a valid regex")
 }
 
-static NIP: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:^|[^\d])(\d{8})[ .\-]?(\d{6})[ .\-]?(\d)[ .\-]?(\d{3})(?:$|[^\d])"));
+// Separators people (and word processors) put in numbers: space, dot, hyphen, the dashes
+// that autocorrect makes of a hyphen (U+2010–U+2015, U+2212), no-break space.
+static NIP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:^|[^\d])(\d{8})[ .\-\u{2010}-\u{2015}\u{2212}\u{a0}]?(\d{6})[ .\-\u{2010}-\u{2015}\u{2212}\u{a0}]?(\d)[ .\-\u{2010}-\u{2015}\u{2212}\u{a0}]?(\d{3})(?:$|[^\d])",
+    )
+});
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}",
     )
 });
 /// A run that may be a phone number: digits with spaces, dots, dashes, brackets, a leading +.
-static PHONE_RUN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:\+|\(\s*\+?)?\d[\d \t.\-()]{6,28}\d"));
+static PHONE_RUN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:\+|\(\s*\+?)?\d[\d \t.\-()\u{2010}-\u{2015}\u{2212}\u{a0}]{6,28}\d"));
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\d+(?:[.,]\d+)*"));
 static DATE_DMY_WORDS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(\d{1,2})\s*([a-z]{3,9})\.?,?\s*(\d{4})\b"));
@@ -324,6 +330,7 @@ mod tests {
         assert_eq!(find_nip("19750819 199903 1 001"), want);
         assert_eq!(find_nip("NIP. 197508191999031001,"), want);
         assert_eq!(find_nip("19750819.199903.1.001"), want);
+        assert_eq!(find_nip("19750819–199903–1–001"), want);
         assert_eq!(find_nip("1975081919990310012"), None);
         assert_eq!(find_nip("19750819 199903 1 00"), None);
     }
@@ -350,6 +357,11 @@ mod tests {
         assert_eq!(find_phone("Telp (0271) 646994"), None);
         assert_eq!(find_phone("0812345"), None);
         assert_eq!(find_phone("HP 0811 234 567"), Some("0811234567".into()));
+        assert_eq!(find_phone("0812–7777–8888"), Some("081277778888".into()));
+        assert_eq!(
+            find_phone("0812\u{a0}7777\u{a0}8888"),
+            Some("081277778888".into())
+        );
     }
 
     #[test]

@@ -522,14 +522,42 @@ fn sep_len(cell: &str, at: usize) -> usize {
 }
 
 /// Trimmed, inner whitespace collapsed, leading separators and surrounding quotes dropped,
-/// trailing punctuation stripped.
+/// trailing punctuation stripped — except the final dot of an abbreviation, which is part of
+/// a name ("Siti Khoiriyah, S.Kom.", "Prof. Dr. Ir.").
 fn clean(v: &str) -> String {
     let collapsed = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    let s = collapsed
+    let mut s = collapsed
         .trim_start_matches([':', '：', '=', ' '])
         .trim_matches(['"', '\'', '“', '”', '‘', '’', '`'])
-        .trim_end_matches(['.', ',', ';', ':', '!', '?', ' ', '"', '”', '’', '\'']);
+        .trim_end_matches([',', ';', ':', '!', '?', ' ', '"', '”', '’', '\'']);
+    while let Some(rest) = s.strip_suffix('.') {
+        if ends_with_abbreviation(rest) {
+            break;
+        }
+        s = rest.trim_end_matches([',', ';', ':', '!', '?', ' ', '.']);
+    }
     s.trim().to_owned()
+}
+
+/// Whether the last word of `s` (its final dot removed) is an abbreviation: a degree with
+/// dots of its own ("S.Kom", "Ph.D", "M.T") or a title written before names ("Dr", "Ir").
+fn ends_with_abbreviation(s: &str) -> bool {
+    let last = s.rsplit([' ', ',']).next().unwrap_or_default();
+    // Degrees: short capitalised letter groups joined by dots (an address or a domain is not).
+    let pieces: Vec<&str> = last.split('.').collect();
+    let degree = pieces.len() > 1
+        && last.starts_with(|c: char| c.is_uppercase())
+        && pieces
+            .iter()
+            .all(|p| p.chars().count() <= 4 && p.chars().all(char::is_alphabetic));
+    if degree {
+        return true;
+    }
+    const TITLES: &[&str] = &[
+        "dr", "drh", "drg", "drs", "dra", "ir", "prof", "hj", "h", "apt", "ns", "st", "mt", "se",
+        "mm", "ma", "ak", "amd", "sh", "mh",
+    ];
+    TITLES.contains(&last.to_lowercase().as_str())
 }
 
 #[cfg(test)]
@@ -578,5 +606,14 @@ mod tests {
         assert_eq!(clean("\"HIMA\","), "HIMA");
         assert_eq!(clean("-"), "-");
         assert_eq!(clean("budi@x.id;"), "budi@x.id");
+        assert_eq!(clean("Siti Khoiriyah, S.Kom."), "Siti Khoiriyah, S.Kom.");
+        assert_eq!(
+            clean("Teuku Rahmat Fadhil, S.T., M.T."),
+            "Teuku Rahmat Fadhil, S.T., M.T."
+        );
+        assert_eq!(clean("Ahmad Zainuri, Ph.D."), "Ahmad Zainuri, Ph.D.");
+        assert_eq!(clean("wifi di gedung B mati."), "wifi di gedung B mati");
+        assert_eq!(clean("Lab ICT 2..."), "Lab ICT 2");
+        assert_eq!(clean("budi@x.id."), "budi@x.id");
     }
 }

@@ -81,7 +81,7 @@ Siti";
     );
     assert_eq!(winner(&l).as_deref(), Some("office365"));
     let ex = extract_as("office365", &l);
-    assert_eq!(value(&ex, "nama"), Some("Dr. Siti Aminah, M.Sc"));
+    assert_eq!(value(&ex, "nama"), Some("Dr. Siti Aminah, M.Sc."));
     assert_eq!(value(&ex, "nip"), Some("197508191999032001"));
     assert_eq!(value(&ex, "unit"), Some("Pusat Studi Lingkungan Hidup"));
     assert_eq!(value(&ex, "no_hp"), Some("081234567890"));

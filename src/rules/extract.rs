@@ -18,7 +18,9 @@
 //!
 //! With no labelled value, NIP, phone and email are looked for by their shape anywhere in
 //! the texts (never the helpdesk's own addresses, i.e. the letter's recipients), then the
-//! field's `fallback` (the sender) applies. A NIM is only ever taken when labelled.
+//! field's `fallback` (the sender) applies. A NIM is only ever taken when labelled (on its
+//! line or inside a sentence: "dengan NIM 2103015088"). `unit` and `fakultas` may come from
+//! the letterhead (kop surat).
 //!
 //! Pure and total: any text gives an [`Extraction`], never a panic.
 
@@ -80,6 +82,7 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
             None => {
                 let implicit = scan(spec, &sources, &helpdesk)
                     .into_iter()
+                    .chain(letterhead(spec, &sources))
                     .chain(fallback(spec, letter));
                 match prefer_matching(spec, implicit) {
                     Some(v) => record(&mut ex, spec, Found::Valid(v)),
@@ -215,6 +218,41 @@ fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) 
         }
     }
     out
+}
+
+/// For `unit` and `fakultas`: the unit named in a letterhead (kop surat), e.g. "FAKULTAS
+/// TEKNIK" under "UNIVERSITAS SYIAH KUALA", as "Fakultas Teknik".
+fn letterhead(spec: &FieldSpec, sources: &[(ValueSource, &str)]) -> Option<FieldValue> {
+    let keywords: &[&str] = match (spec.name.as_str(), &spec.ty) {
+        ("unit", FieldType::Text) => &[
+            "FAKULTAS",
+            "UPT",
+            "UNIT",
+            "LEMBAGA",
+            "BIRO",
+            "PUSAT",
+            "DIREKTORAT",
+            "SUBDIREKTORAT",
+            "BADAN",
+            "PROGRAM STUDI",
+            "JURUSAN",
+            "DEPARTEMEN",
+            "SEKOLAH",
+            "PASCASARJANA",
+            "BAGIAN",
+            "KANTOR",
+            "LABORATORIUM",
+            "SATUAN",
+        ],
+        ("fakultas", FieldType::Text) => &["FAKULTAS"],
+        _ => return None,
+    };
+    sources.iter().find_map(|(source, text)| {
+        Some(FieldValue {
+            value: reader::letterhead_unit(text, keywords)?,
+            source: source.clone(),
+        })
+    })
 }
 
 fn fallback(spec: &FieldSpec, letter: &Letter<'_>) -> Option<FieldValue> {

@@ -55,6 +55,93 @@ fn is_forward_marker(line: &str) -> bool {
         .any(|m| l.contains(m))
 }
 
+/// The unit a letterhead names. A letterhead (kop surat) is the block of upper-case lines
+/// that opens a letter: "KEMENTERIAN …", "UNIVERSITAS SYIAH KUALA", "FAKULTAS TEKNIK". The
+/// last of them that starts with one of `keywords` is the most specific unit; a following
+/// line that starts with "DAN" continues it. Returned in title case, acronyms kept.
+pub(super) fn letterhead_unit(text: &str, keywords: &[&str]) -> Option<String> {
+    let mut block: Vec<String> = Vec::new();
+    for line in text.lines().map(|l| l.trim().trim_matches('*').trim()) {
+        if line.is_empty() {
+            continue;
+        }
+        if line.chars().any(char::is_lowercase) || block.len() >= 10 {
+            break;
+        }
+        if !line.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        let joins = line.starts_with("DAN ") || line.starts_with("& ");
+        match block.last_mut() {
+            Some(prev) if joins => {
+                prev.push(' ');
+                prev.push_str(line);
+            }
+            _ => block.push(line.to_owned()),
+        }
+    }
+    let unit = block.iter().rev().find(|l| {
+        keywords.iter().any(|k| {
+            l.strip_prefix(k)
+                .is_some_and(|rest| rest.starts_with(' ') || rest.is_empty())
+        })
+    })?;
+    Some(title_case(unit))
+}
+
+/// "FAKULTAS ILMU SOSIAL DAN ILMU POLITIK" → "Fakultas Ilmu Sosial dan Ilmu Politik";
+/// short words that are not common words stay upper case ("UPT", "LPPM", "TIK").
+fn title_case(s: &str) -> String {
+    const SMALL: &[&str] = &[
+        "dan", "di", "ke", "dari", "untuk", "kepada", "pada", "serta", "atau",
+    ];
+    const WORDS: &[&str] = &[
+        "ilmu", "alam", "seni", "gizi", "data", "tata", "umum", "guru", "olah", "raga", "laut",
+        "obat", "gigi", "jiwa", "kota", "desa", "anak", "bumi", "air", "hak", "adat", "unit",
+        "biro",
+    ];
+    s.split_whitespace()
+        .enumerate()
+        .map(|(i, w)| {
+            let lower = w.to_lowercase();
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            if i > 0 && SMALL.contains(&lower.as_str()) {
+                lower
+            } else if letters <= 4 && !WORDS.contains(&lower.as_str()) {
+                w.to_owned()
+            } else {
+                let mut c = lower.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The first `n` whitespace-separated words of `s`.
+fn first_words(s: &str, n: usize) -> &str {
+    let mut words = 0;
+    let mut end = 0;
+    let mut in_word = false;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            if in_word {
+                words += 1;
+                in_word = false;
+                if words == n {
+                    break;
+                }
+            }
+        } else {
+            in_word = true;
+            end = i + c.len_utf8();
+        }
+    }
+    &s[..end]
+}
+
 /// "1", "1.", "12)", "(3)", "a.", "b)": the number of a table row or list item.
 fn is_numbering_cell(cell: &str) -> bool {
     let inner = cell
@@ -200,6 +287,7 @@ impl Collector<'_> {
         // A leading "1" / "1." / "a)" cell numbers a table row.
         let numbering = cells.iter().take_while(|c| is_numbering_cell(c)).count();
         cells.drain(..numbering.min(cells.len().saturating_sub(1)));
+        let mut paired = false;
         let mut k = 0;
         while k < cells.len() {
             let cell = strip_marker(cells[k]);
@@ -208,7 +296,16 @@ impl Collector<'_> {
             let sep = find_separator(cell);
             // The label must open the cell (after a marker) to count.
             let opens = toks.first().is_some_and(|t| t.start <= 2);
+            // A pair in a later cell of a line whose first cells are no pair is a letterhead's
+            // ("Jalan …, Banda Aceh   Surel: library@usk.ac.id"): worth less than the letter's.
+            let first_rank = if k > 0 && !paired {
+                Rank::Loose
+            } else {
+                Rank::Labelled
+            };
+            let last_cell = k + 1 == cells.len();
             let mut rest_of_cell: Option<&'t str> = None;
+            let before = self.out.len();
             match (hit, sep) {
                 (Some(hit), Some(sep)) if opens && hit.end <= sep => {
                     let between = tokens(&cell[hit.end..sep]);
@@ -217,23 +314,28 @@ impl Collector<'_> {
                         .owners
                         .iter()
                         .all(|&f| self.labels.is_plain_remainder(f, &between));
-                    if !plain {
-                        if let Some(parts) = self.slash_labels(&cell[..sep]) {
-                            let (value, same_line) =
-                                self.value_or_next(value_here, &cells, &mut k, next);
-                            rest_of_cell = self.push_parts(&parts, value).filter(|_| same_line);
-                        } else if between.len() <= 3 {
-                            let (value, same_line) =
-                                self.value_or_next(value_here, &cells, &mut k, next);
-                            let (value, rest) = self.cut_at_next_label(value);
-                            self.push(&hit.owners, value, Rank::Loose);
-                            rest_of_cell = rest.filter(|_| same_line);
-                        }
+                    let slash = if plain {
+                        None
                     } else {
+                        self.slash_labels(&cell[..sep])
+                    };
+                    if let Some(parts) = slash {
+                        let (value, same_line) =
+                            self.value_or_next(value_here, &cells, &mut k, next);
+                        rest_of_cell = self.push_parts(&parts, value).filter(|_| same_line);
+                    } else if plain || between.len() <= 3 {
+                        let rank = if plain { first_rank } else { Rank::Loose };
                         let (value, same_line) =
                             self.value_or_next(value_here, &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
-                        self.push(&hit.owners, value, Rank::Labelled);
+                        // A value the mail client wrapped onto the next line.
+                        let wrapped = (has_alnum(value_here) && rest.is_none() && last_cell)
+                            .then(|| self.continuation(line, value, next))
+                            .flatten();
+                        match wrapped {
+                            Some(more) => self.push(&hit.owners, &format!("{value} {more}"), rank),
+                            None => self.push(&hit.owners, value, rank),
+                        }
                         rest_of_cell = rest.filter(|_| same_line);
                     }
                 }
@@ -262,7 +364,7 @@ impl Collector<'_> {
                         let (value, same_line) =
                             self.value_or_next_for(&hit.owners, "", &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
-                        self.push(&hit.owners, value, Rank::Labelled);
+                        self.push(&hit.owners, value, first_rank);
                         rest_of_cell = rest.filter(|_| same_line);
                     } else if k == 0 {
                         let (value, rest) = self.cut_at_next_label(&cell[hit.end..]);
@@ -272,6 +374,7 @@ impl Collector<'_> {
                 }
                 _ => {}
             }
+            paired |= self.out.len() > before;
             k += 1;
             // A rest is a strictly shorter piece of this line, so this ends; the cap is a
             // second guard against a pathological line.
@@ -279,6 +382,62 @@ impl Collector<'_> {
                 cells.insert(k, rest);
             }
         }
+        self.inline_labels(line);
+    }
+
+    /// NIM, NIP and phone numbers labelled inside a sentence: "saya Budi dengan NIM
+    /// 2103015088, …", "(NIM 2203016042)", "Nomor HP saya 0812-…". Only a value of the
+    /// type right after the label counts. (Emails are left to the whole-text search, which
+    /// knows the helpdesk's own addresses.)
+    fn inline_labels(&mut self, line: &str) {
+        let toks = tokens(line);
+        for i in 1..toks.len() {
+            let Some(hit) = self.labels.at_start(&toks[i..]) else {
+                continue;
+            };
+            let after = line[hit.end..].trim_start_matches(|c: char| {
+                c.is_whitespace() || matches!(c, ':' | '.' | '=' | '(' | '-')
+            });
+            for &field in &hit.owners {
+                let words = match self.fields.get(field).map(|f| &f.ty) {
+                    Some(FieldType::Nim) => 1,
+                    Some(FieldType::Nip) => 4,
+                    Some(FieldType::Phone) => 5,
+                    _ => continue,
+                };
+                self.push(&[field], first_words(after, words), Rank::Bare);
+            }
+        }
+    }
+
+    /// The next line, when it continues a value the mail client wrapped: the line is long
+    /// (wrapped near 72 columns), the next one is a single cell, no label, and either starts
+    /// in lower case or follows a value ending in a comma or a joining word.
+    fn continuation<'t>(&self, line: &str, value: &str, next: &[&'t str]) -> Option<&'t str> {
+        const JOINERS: &[&str] = &[
+            "dan", "atau", "serta", "per", "untuk", "dengan", "yang", "di", "ke", "dari", "pada",
+            "dalam", "of", "and", "the", "for",
+        ];
+        if line.trim_end().chars().count() < 60 {
+            return None;
+        }
+        let t = next.first()?.trim();
+        if t.is_empty()
+            || is_quoted(t)
+            || split_cells(t).len() > 1
+            || find_separator(t).is_some()
+            || self.labels.at_start(&tokens(t)).is_some()
+        {
+            return None;
+        }
+        let lower_start = t.chars().next().is_some_and(char::is_lowercase);
+        let last = value
+            .split_whitespace()
+            .last()
+            .unwrap_or_default()
+            .to_lowercase();
+        let dangling = value.trim_end().ends_with(',') || JOINERS.contains(&last.as_str());
+        (lower_start || dangling).then_some(t)
     }
 
     /// `here` when it has a value; else the next cell (consumed) unless it is a label with a
@@ -407,14 +566,19 @@ impl Collector<'_> {
 }
 
 /// Whether a `Label value` line without colon may give this value: typed fields check the
-/// value themselves; free text must be short and not read like a sentence.
+/// value themselves; free text must be a few words that do not open like a sentence
+/// ("Nama saya Budi").
 fn bare_value_fits(ty: &FieldType, value: &str) -> bool {
     match ty {
         FieldType::Text | FieldType::Choice(_) | FieldType::Date => {
-            let words = tokens(value);
-            !words.is_empty()
-                && words.len() <= 6
-                && !words.iter().any(|w| STOPWORDS.contains(&w.lower.as_str()))
+            let words: Vec<&str> = value.split_whitespace().collect();
+            let opens_sentence = words.first().is_some_and(|w| {
+                let w = w
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                STOPWORDS.contains(&w.as_str())
+            });
+            !words.is_empty() && words.len() <= 8 && !opens_sentence
         }
         _ => true,
     }
@@ -584,6 +748,47 @@ mod tests {
         );
         assert_eq!(split_cells("  a  "), vec!["a"]);
         assert!(split_cells("").is_empty());
+    }
+
+    #[test]
+    fn letterhead_units() {
+        let units = ["FAKULTAS", "UPT", "LEMBAGA", "DIREKTORAT"];
+        let kop = "KEMENTERIAN PENDIDIKAN TINGGI, SAINS, DAN TEKNOLOGI\nUNIVERSITAS SYIAH KUALA\n\
+                   FAKULTAS TEKNIK\nJalan Tgk. Syech Abdurrauf No. 7\nFAKULTAS LAIN";
+        assert_eq!(letterhead_unit(kop, &units), Some("Fakultas Teknik".into()));
+        let kop = "UNIVERSITAS SYIAH KUALA\nUPT PERPUSTAKAAN\nJalan";
+        assert_eq!(
+            letterhead_unit(kop, &units),
+            Some("UPT Perpustakaan".into())
+        );
+        let kop =
+            "UNIVERSITAS SEBELAS MARET\n**DIREKTORAT TEKNOLOGI INFORMASI\nDAN KOMUNIKASI**\nJalan";
+        assert_eq!(
+            letterhead_unit(kop, &units),
+            Some("Direktorat Teknologi Informasi dan Komunikasi".into())
+        );
+        let kop = "LEMBAGA PENELITIAN DAN PENGABDIAN KEPADA MASYARAKAT";
+        assert_eq!(
+            letterhead_unit(kop, &units),
+            Some("Lembaga Penelitian dan Pengabdian kepada Masyarakat".into())
+        );
+        // No letterhead: the letter opens in mixed case.
+        assert_eq!(
+            letterhead_unit("Yth. Kepala\nFAKULTAS TEKNIK", &units),
+            None
+        );
+        assert_eq!(letterhead_unit("", &units), None);
+    }
+
+    #[test]
+    fn first_words_of_a_text() {
+        assert_eq!(first_words("2103015088, Ketua Himpunan", 1), "2103015088,");
+        assert_eq!(
+            first_words("  19750819 199903 1 001 dan", 4),
+            "  19750819 199903 1 001"
+        );
+        assert_eq!(first_words("", 3), "");
+        assert_eq!(first_words("satu", 3), "satu");
     }
 
     #[test]

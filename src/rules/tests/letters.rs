@@ -641,7 +641,8 @@ fn a_label_whose_value_line_holds_another_label_ends() {
     // Regression: the rest of a value taken from the next line was read again and again.
     let ex = generic("Nama:\nBudi NIM: M0520012\n");
     assert_eq!(value(&ex, "nama"), Some("Budi"));
-    assert_eq!(value(&ex, "nim"), None);
+    // The NIM is found on its own line, as a label inside the line.
+    assert_eq!(value(&ex, "nim"), Some("M0520012"));
 }
 
 #[test]
@@ -789,4 +790,131 @@ fn pdf_text_with_label_colon_and_value_on_separate_lines() {
         source(&ex, "nama"),
         Some(ValueSource::Attachment("form.pdf".into()))
     );
+}
+
+// ----- Patterns seen in real letters ------------------------------------------------------------
+
+#[test]
+fn a_cbt_try_out_of_a_competency_exam_is_cbt() {
+    let body = "Fakultas Farmasi bermaksud menyelenggarakan Try Out Uji Kompetensi Apoteker
+dengan sistem Computer Based Test (CBT).
+Unit : Fakultas Farmasi
+Jumlah peserta : 130 mahasiswa";
+    let l = letter(
+        "ff@uhamka.ac.id",
+        "Permohonan pelaksanaan CBT Try Out",
+        body,
+        &[],
+    );
+    assert_eq!(winner(&l).as_deref(), Some("cbt"));
+    let ex = extract_as("cbt", &l);
+    assert!(
+        ex.missing.contains(&"lampiran:proposal".to_string()),
+        "{ex:?}"
+    );
+}
+
+#[test]
+fn slang_complaints_are_complaints() {
+    let body = "Pagi min, wifi di gedung B dari kemarin ga bisa konek, cuma muncul no internet.
+Nama: Fajar
+WA: 0877-8899-0011";
+    let l = letter(
+        "fajar@uhamka.ac.id",
+        "Wifi gedung B ga bisa konek",
+        body,
+        &[],
+    );
+    assert_eq!(winner(&l).as_deref(), Some("pengaduan-tik"));
+    assert_eq!(value(&generic(body), "no_hp"), Some("087788990011"));
+}
+
+#[test]
+fn a_nim_inside_a_sentence_is_labelled_enough() {
+    let body = "Perkenalkan, saya Iqbal dengan NIM 2103015088, Ketua HIMA, dan saya dapat
+dihubungi di nomor 0857-1122-3344. Penanggung jawab: Dinda (NIM 2203016042)";
+    let ex = generic(body);
+    assert_eq!(value(&ex, "nim"), Some("2103015088"));
+    assert_eq!(value(&ex, "no_hp"), Some("085711223344"));
+    // A phone number is not a NIM, even with NIM-like digits, when no label says so.
+    let ex = generic("Hubungi 0857-1122-3344 ya.");
+    assert_eq!(value(&ex, "nim"), None);
+}
+
+#[test]
+fn a_letterhead_cell_loses_to_the_letters_own_table() {
+    let docx = "UPT PERPUSTAKAAN
+Jalan T. Nyak Arief, Banda Aceh 23111   Surel: library@usk.ac.id
+Uraian\tKeterangan
+Nama\tCut Meutia Rahmi, S.Kom.
+Email\tcutmeutia@usk.ac.id";
+    let l = letter(
+        "library@usk.ac.id",
+        "Surat",
+        "Terlampir.",
+        &[("surat.docx", docx)],
+    );
+    let ex = extract_as("webservice", &l);
+    assert_eq!(value(&ex, "email"), Some("cutmeutia@usk.ac.id"));
+    assert_eq!(value(&ex, "nama"), Some("Cut Meutia Rahmi, S.Kom."));
+    assert_eq!(value(&ex, "unit"), Some("UPT Perpustakaan"));
+}
+
+#[test]
+fn a_value_wrapped_by_the_mail_client_continues() {
+    let body = "Nama                       : Teuku Rahmat Fadhil, S.T., M.T.
+Jenis data yang dibutuhkan : Data mahasiswa aktif dan data KRS per
+semester
+
+Akun tersebut hanya akan digunakan untuk keperluan sistem informasi.";
+    let ex = extract_as("webservice", &letter("ft@usk.ac.id", "x", body, &[]));
+    assert_eq!(
+        value(&ex, "jenis_data"),
+        Some("Data mahasiswa aktif dan data KRS per semester")
+    );
+    assert_eq!(value(&ex, "nama"), Some("Teuku Rahmat Fadhil, S.T., M.T."));
+    // A short line is not wrapped: the next line is its own.
+    let ex = extract_as(
+        "webservice",
+        &letter(
+            "ft@usk.ac.id",
+            "x",
+            "Jenis data: data dosen\nsemester ini juga",
+            &[],
+        ),
+    );
+    assert_eq!(value(&ex, "jenis_data"), Some("data dosen"));
+}
+
+#[test]
+fn pdf_lines_with_label_and_value_but_no_colon() {
+    let pdf = "FAKULTAS TEKNIK
+Dengan hormat, kami mohon akun webservice dengan rincian sebagai berikut:
+
+Nama Penanggung Jawab Dr. Zulfikar Ahmad, S.Si., M.Sc.
+
+NIP 197905212005011003
+
+Nomor Telepon/WA 0813-6055-7821
+
+Jenis Data Data dosen dan data publikasi
+
+Ketua LPPM,
+Prof. Dr. Ir. Husni Mubarak, M.P.
+NIP 196911101995121001";
+    let l = letter(
+        "lppm@usk.ac.id",
+        "Surat",
+        "Terlampir.",
+        &[("surat.pdf", pdf)],
+    );
+    let ex = extract_as("webservice", &l);
+    assert_eq!(value(&ex, "nama"), Some("Dr. Zulfikar Ahmad, S.Si., M.Sc."));
+    assert_eq!(value(&ex, "nip"), Some("197905212005011003"));
+    assert_eq!(value(&ex, "no_hp"), Some("081360557821"));
+    assert_eq!(
+        value(&ex, "jenis_data"),
+        Some("Data dosen dan data publikasi")
+    );
+    assert_eq!(value(&ex, "unit"), Some("Fakultas Teknik"));
 }

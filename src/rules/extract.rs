@@ -20,7 +20,8 @@
 //! the texts (never the helpdesk's own addresses, i.e. the letter's recipients), then the
 //! field's `fallback` (the sender) applies. A NIM is only ever taken when labelled (on its
 //! line or inside a sentence: "dengan NIM 2103015088"). `unit` and `fakultas` may come from
-//! the letterhead (kop surat).
+//! the letterhead (kop surat). A `nama` ends before a bracket, phone number or address written
+//! after it ("Dinda (NIM 2203016042), 0878…" is "Dinda").
 //!
 //! Pure and total: any text gives an [`Extraction`], never a panic.
 
@@ -158,7 +159,12 @@ fn choose<'c>(
     let mut first_valid: Option<FieldValue> = None;
     let mut first_invalid: Option<(FieldValue, String)> = None;
     for c in cands {
-        for checked in values::check_each(&spec.ty, &spec.aliases, &c.value) {
+        let raw = if spec.name == "nama" && spec.ty == FieldType::Text {
+            values::person_name(&c.value)
+        } else {
+            c.value.clone()
+        };
+        for checked in values::check_each(&spec.ty, &spec.aliases, &raw) {
             match checked {
                 Checked::Empty => {}
                 Checked::Invalid(msg) => {

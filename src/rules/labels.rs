@@ -26,6 +26,8 @@ pub(crate) fn default_labels(name: &str) -> Option<&'static [&'static str]> {
             "nama dosen",
             "penanggung jawab",
             "pemohon",
+            "narahubung",
+            "contact person",
             "name",
             "full name",
         ],

@@ -45,6 +45,12 @@ static PHONE_RUN: LazyLock<Regex> =
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"\d+(?:[.,]\d+)*"));
 static DATE_DMY_WORDS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(\d{1,2})\s*([a-z]{3,9})\.?,?\s*(\d{4})\b"));
+/// "10 - 11 Maret 2026", "16 s.d. 18 Februari 2026": a range of days; its first day.
+static DATE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(\d{1,2})\s*(?:-|–|—|s\.?\s?d\.?|sampai|hingga|to)\s*\d{1,2}\s+([a-z]{3,9})\.?,?\s*(\d{4})\b",
+    )
+});
 static DATE_MDY_WORDS: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})\b"));
 static DATE_ISO: LazyLock<Regex> = LazyLock::new(|| re(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"));
@@ -114,6 +120,28 @@ pub(crate) fn check_each(
         }
     }
     vec![check(ty, aliases, raw)]
+}
+
+/// A person's name without what people write after it: "Dinda Maharani (NIM 2203016042),
+/// 0878-1234-9876" → "Dinda Maharani"; "apt. Diah, M.Farm. - 0815-8765-4321" → "apt. Diah,
+/// M.Farm.". Empty when nothing but such data is there.
+pub(crate) fn person_name(s: &str) -> String {
+    let mut cut = s.len();
+    if let Some(i) = s.find(['(', '[', '<']) {
+        cut = cut.min(i);
+    }
+    if let Some(m) = PHONE_RUN.find(s) {
+        if phone_from_run(m.as_str()).is_some() {
+            cut = cut.min(m.start());
+        }
+    }
+    if let Some(m) = EMAIL.find(s) {
+        cut = cut.min(m.start());
+    }
+    let name = s[..cut].trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '/' | '|')
+    });
+    name.trim().to_owned()
 }
 
 /// The first NIP in `s`: 18 digits, possibly grouped 8 6 1 3 (`19750819 199903 1 001`).
@@ -230,9 +258,18 @@ fn ymd(y: &str, m: u32, d: &str) -> Option<String> {
 }
 
 /// The first date written as `12 Januari 2026`, `January 12, 2026`, `2026-01-12` or
-/// `12/01/2026` (day first, the Indonesian order), as ISO `2026-01-12`.
+/// `12/01/2026` (day first, the Indonesian order), as ISO `2026-01-12`. A range of days
+/// ("10 - 11 Maret 2026") gives its first day.
 pub(crate) fn find_date(s: &str) -> Option<String> {
     let mut found: Vec<(usize, String)> = Vec::new();
+    for c in DATE_RANGE.captures_iter(s) {
+        if let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
+            if let Some(iso) = month(m.as_str()).and_then(|m| ymd(y.as_str(), m, d.as_str())) {
+                found.push((all.start(), iso));
+                break;
+            }
+        }
+    }
     for c in DATE_DMY_WORDS.captures_iter(s) {
         if let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
             if let Some(iso) = month(m.as_str()).and_then(|m| ymd(y.as_str(), m, d.as_str())) {
@@ -389,6 +426,33 @@ mod tests {
             find_date("1 Mei 2026 atau 12/01/2026"),
             Some("2026-05-01".into())
         );
+        assert_eq!(
+            find_date("Selasa - Rabu, 10 - 11 Maret 2026"),
+            Some("2026-03-10".into())
+        );
+        assert_eq!(
+            find_date("Senin s.d. Rabu, 16 s.d. 18 Februari 2026"),
+            Some("2026-02-16".into())
+        );
+        assert_eq!(
+            find_date("16 sampai 18 Feb 2026"),
+            Some("2026-02-16".into())
+        );
+    }
+
+    #[test]
+    fn person_names_lose_what_follows_them() {
+        assert_eq!(
+            person_name("Dinda Maharani (NIM 2203016042), 0878-1234-9876"),
+            "Dinda Maharani"
+        );
+        assert_eq!(
+            person_name("apt. Diah Ayu Kusuma, M.Farm. - 0815-8765-4321"),
+            "apt. Diah Ayu Kusuma, M.Farm."
+        );
+        assert_eq!(person_name("Rina <rina@student.uns.ac.id>"), "Rina");
+        assert_eq!(person_name("0857-2541-8803"), "");
+        assert_eq!(person_name("Budi Santoso"), "Budi Santoso");
     }
 
     #[test]
@@ -469,6 +533,7 @@ mod tests {
             &DATE_MDY_WORDS,
             &DATE_ISO,
             &DATE_DMY_NUM,
+            &DATE_RANGE,
         ] {
             assert!(!r.as_str().is_empty());
         }

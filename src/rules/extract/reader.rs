@@ -120,6 +120,20 @@ fn title_case(s: &str) -> String {
         .join(" ")
 }
 
+/// Types whose values check their own shape (a NIP is 18 digits wherever it is written).
+fn is_typed(ty: &FieldType) -> bool {
+    matches!(
+        ty,
+        FieldType::Nip | FieldType::Nim | FieldType::Phone | FieldType::Email | FieldType::Number
+    )
+}
+
+/// Whether every letter of the line is upper case (a letterhead line, a heading).
+fn is_all_caps(line: &str) -> bool {
+    let mut letters = line.chars().filter(|c| c.is_alphabetic()).peekable();
+    letters.peek().is_some() && letters.all(char::is_uppercase)
+}
+
 /// The first `n` whitespace-separated words of `s`.
 fn first_words(s: &str, n: usize) -> &str {
     let mut words = 0;
@@ -352,23 +366,43 @@ impl Collector<'_> {
                     let rest = &toks[hit.tokens..];
                     // Past the first cell, a cell like "Data dosen" is more likely a value
                     // than a label with filler words: only the field's own words may follow.
-                    let plain = hit.owners.iter().all(|&f| {
-                        if k == 0 {
-                            self.labels.is_plain_remainder(f, rest)
-                        } else {
-                            self.labels.is_own_remainder(f, rest)
-                        }
-                    });
-                    if plain {
+                    // "Unit/Fakultas" names the same thing twice: the label is the cell.
+                    let plain = cell[hit.end..].trim_start().starts_with('/')
+                        || hit.owners.iter().all(|&f| {
+                            if k == 0 {
+                                self.labels.is_plain_remainder(f, rest)
+                            } else {
+                                self.labels.is_own_remainder(f, rest)
+                            }
+                        });
+                    // "Tema diklat<TAB>: …": the separator opens the next cell.
+                    let colon_next = rest.len() <= 3
+                        && cells
+                            .get(k + 1)
+                            .is_some_and(|c| c.trim_start().starts_with([':', '：', '=']));
+                    if plain || colon_next {
                         // The cell is the label: the value is the next cell or line.
+                        let rank = if plain { first_rank } else { Rank::Loose };
                         let (value, same_line) =
                             self.value_or_next_for(&hit.owners, "", &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
-                        self.push(&hit.owners, value, first_rank);
+                        self.push(&hit.owners, value, rank);
                         rest_of_cell = rest.filter(|_| same_line);
                     } else if k == 0 {
+                        // "Label value" without colon. On a letterhead line ("LEMBAGA
+                        // PENELITIAN DAN PENGABDIAN": "lembaga" labels a unit) only a typed
+                        // value counts ("NIM. M0520012" still does).
+                        let caps = is_all_caps(line);
+                        let owners: Vec<usize> = hit
+                            .owners
+                            .iter()
+                            .copied()
+                            .filter(|&f| {
+                                !caps || self.fields.get(f).is_some_and(|s| is_typed(&s.ty))
+                            })
+                            .collect();
                         let (value, rest) = self.cut_at_next_label(&cell[hit.end..]);
-                        self.push(&hit.owners, value, Rank::Bare);
+                        self.push(&owners, value, Rank::Bare);
                         rest_of_cell = rest;
                     }
                 }
@@ -693,15 +727,20 @@ fn clean(v: &str) -> String {
     let mut s = collapsed
         .trim_start_matches([':', '：', '=', ' '])
         .trim_matches(['"', '\'', '“', '”', '‘', '’', '`'])
-        .trim_end_matches([',', ';', ':', '!', '?', ' ', '"', '”', '’', '\'']);
+        .trim_end_matches(TRAILING);
     while let Some(rest) = s.strip_suffix('.') {
         if ends_with_abbreviation(rest) {
             break;
         }
-        s = rest.trim_end_matches([',', ';', ':', '!', '?', ' ', '.']);
+        s = rest.trim_end_matches(TRAILING);
     }
     s.trim().to_owned()
 }
+
+/// Punctuation that never ends a value ("Budi Santoso -" before a cut phone number).
+const TRAILING: &[char] = &[
+    ',', ';', ':', '!', '?', ' ', '"', '”', '’', '\'', '-', '–', '—', '/', '|', '(',
+];
 
 /// Whether the last word of `s` (its final dot removed) is an abbreviation: a degree with
 /// dots of its own ("S.Kom", "Ph.D", "M.T") or a title written before names ("Dr", "Ir").
@@ -809,7 +848,7 @@ mod tests {
     fn values_are_cleaned() {
         assert_eq!(clean("  :  Budi   Santoso. "), "Budi Santoso");
         assert_eq!(clean("\"HIMA\","), "HIMA");
-        assert_eq!(clean("-"), "-");
+        assert_eq!(clean("-"), "");
         assert_eq!(clean("budi@x.id;"), "budi@x.id");
         assert_eq!(clean("Siti Khoiriyah, S.Kom."), "Siti Khoiriyah, S.Kom.");
         assert_eq!(

@@ -236,12 +236,12 @@ No   Nama              NIP                  Email               Jenis Data
 }
 
 #[test]
-fn webservice_without_letter_attachment_is_incomplete() {
+fn webservice_letter_in_the_body_needs_no_attachment() {
     let body = "Mohon akses webservice.\nNama: A B\nNIP: 198005122005011003\nNo HP: 081260123456\n\
                 Jenis data: data pegawai\nUnit kerja: Biro Umum";
     let l = letter("biro@usk.ac.id", "Webservice", body, &[]);
     let ex = extract_as("webservice", &l);
-    assert_eq!(ex.missing, ["lampiran:surat_permohonan"]);
+    assert!(ex.is_complete(), "{ex:?}");
 }
 
 // ----- Zoom Ormawa (UNS) -------------------------------------------------------------------
@@ -485,7 +485,8 @@ Jumlah peserta : 35";
     assert_eq!(value(&ex, "tanggal"), Some("2026-04-20"));
     assert_eq!(value(&ex, "unit"), Some("Pendidikan Matematika"));
     assert_eq!(value(&ex, "jumlah_peserta"), Some("35"));
-    assert_eq!(ex.missing, ["kegiatan"]);
+    // Neither "Kegiatan :" nor "Keperluan :" is written: one of them is asked for.
+    assert_eq!(ex.missing, ["kegiatan|keperluan"]);
 }
 
 #[test]
@@ -917,4 +918,57 @@ NIP 196911101995121001";
         Some("Data dosen dan data publikasi")
     );
     assert_eq!(value(&ex, "unit"), Some("Fakultas Teknik"));
+}
+
+#[test]
+fn a_label_cell_followed_by_its_colon_cell() {
+    // DOCX forms: the colon opens the value cell.
+    let docx =
+        "Nama\t: Nur Aini Fitriani, M.Pd.\nUnit/Fakultas\t: Fakultas Ilmu Tarbiyah dan Keguruan\n\
+                2.\tJenis akun\t: Dosen";
+    let l = letter(
+        "nuraini@gmail.com",
+        "Formulir",
+        "Terlampir.",
+        &[("f.docx", docx)],
+    );
+    let ex = extract_as("email-institusi", &l);
+    assert_eq!(
+        value(&ex, "unit"),
+        Some("Fakultas Ilmu Tarbiyah dan Keguruan")
+    );
+    assert_eq!(value(&ex, "jenis_akun"), Some("dosen"));
+    assert_eq!(value(&ex, "nama"), Some("Nur Aini Fitriani, M.Pd."));
+}
+
+#[test]
+fn a_letterhead_line_is_no_label_value_line() {
+    let pdf = "UNIVERSITAS SYIAH KUALA\nLEMBAGA PENELITIAN DAN PENGABDIAN KEPADA MASYARAKAT\n\
+               Jalan Teuku Nyak Arief\nNama: Zulfikar";
+    let l = letter("lppm@usk.ac.id", "x", "Terlampir.", &[("s.pdf", pdf)]);
+    let ex = extract_as("webservice", &l);
+    assert_eq!(
+        value(&ex, "unit"),
+        Some("Lembaga Penelitian dan Pengabdian kepada Masyarakat")
+    );
+}
+
+#[test]
+fn a_contact_person_gives_a_name_and_a_number() {
+    let body = "Mohon lisensi Zoom untuk BEM.\nNarahubung : Rina Wulandari (WA 0813-2233-4455)\n\
+                Kegiatan: Rapat kerja";
+    let ex = extract_as(
+        "zoom-ormawa",
+        &letter("bem@student.uns.ac.id", "Zoom", body, &[]),
+    );
+    assert_eq!(value(&ex, "nama"), Some("Rina Wulandari"));
+    assert_eq!(value(&ex, "no_hp"), Some("081322334455"));
+    // Only a number after the label: no name from it.
+    let body = "Narahubung (WhatsApp) : 0857-2541-8803\nNama ketua: Rafi";
+    let ex = extract_as(
+        "zoom-ormawa",
+        &letter("bem@student.uns.ac.id", "Zoom", body, &[]),
+    );
+    assert_eq!(value(&ex, "nama"), Some("Rafi"));
+    assert_eq!(value(&ex, "no_hp"), Some("085725418803"));
 }

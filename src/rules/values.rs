@@ -138,9 +138,23 @@ pub(crate) fn person_name(s: &str) -> String {
     if let Some(m) = EMAIL.find(s) {
         cut = cut.min(m.start());
     }
-    let name = s[..cut].trim_end_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '/' | '|')
-    });
+    // What introduced the number: "Ratih Kumala, M.M., telepon 0813…".
+    const CONTACT_WORDS: &[&str] = &[
+        "telepon", "telp", "tel", "tlp", "hp", "wa", "whatsapp", "no", "nomor", "kontak", "email",
+        "mail", "surel", "phone", "nim", "nip",
+    ];
+    let separators =
+        |c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—' | '/' | '|');
+    let mut name = s[..cut].trim_end_matches(separators);
+    while let Some((head, last)) = name.rsplit_once([' ', ',']) {
+        let word = last
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        if !CONTACT_WORDS.contains(&word.as_str()) {
+            break;
+        }
+        name = head.trim_end_matches(separators);
+    }
     name.trim().to_owned()
 }
 
@@ -453,6 +467,11 @@ mod tests {
         assert_eq!(person_name("Rina <rina@student.uns.ac.id>"), "Rina");
         assert_eq!(person_name("0857-2541-8803"), "");
         assert_eq!(person_name("Budi Santoso"), "Budi Santoso");
+        assert_eq!(
+            person_name("Dra. Ratih Kumala, M.M., telepon 0813-1000-2468."),
+            "Dra. Ratih Kumala, M.M."
+        );
+        assert_eq!(person_name("Rina, No. WA 0813-2233-4455"), "Rina");
     }
 
     #[test]

@@ -386,7 +386,14 @@ impl Collector<'_> {
                         let (value, same_line) =
                             self.value_or_next_for(&hit.owners, "", &cells, &mut k, next);
                         let (value, rest) = self.cut_at_next_label(value);
-                        self.push(&hit.owners, value, rank);
+                        // The value cell ends the line: it may be wrapped like any other.
+                        let wrapped = (same_line && rest.is_none() && k + 1 == cells.len())
+                            .then(|| self.continuation(line, value, next))
+                            .flatten();
+                        match wrapped {
+                            Some(more) => self.push(&hit.owners, &format!("{value} {more}"), rank),
+                            None => self.push(&hit.owners, value, rank),
+                        }
                         rest_of_cell = rest.filter(|_| same_line);
                     } else if k == 0 {
                         // "Label value" without colon. On a letterhead line ("LEMBAGA
@@ -446,7 +453,8 @@ impl Collector<'_> {
 
     /// The next line, when it continues a value the mail client wrapped: the line is long
     /// (wrapped near 72 columns), the next one is a single cell, no label, and either starts
-    /// in lower case or follows a value ending in a comma or a joining word.
+    /// in lower case or with a digit, or follows a value ending in a comma or a joining word
+    /// or leaving a bracket open.
     fn continuation<'t>(&self, line: &str, value: &str, next: &[&'t str]) -> Option<&'t str> {
         const JOINERS: &[&str] = &[
             "dan", "atau", "serta", "per", "untuk", "dengan", "yang", "di", "ke", "dari", "pada",
@@ -464,14 +472,20 @@ impl Collector<'_> {
         {
             return None;
         }
-        let lower_start = t.chars().next().is_some_and(char::is_lowercase);
+        // "… per / semester", "… Tahun Akademik / 2026/2027".
+        let lower_start = t
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+        // "(Pivot Table, Power / Query, dan Makro)": a bracket left open.
+        let open_bracket = value.matches('(').count() > value.matches(')').count();
         let last = value
             .split_whitespace()
             .last()
             .unwrap_or_default()
             .to_lowercase();
         let dangling = value.trim_end().ends_with(',') || JOINERS.contains(&last.as_str());
-        (lower_start || dangling).then_some(t)
+        (lower_start || dangling || open_bracket).then_some(t)
     }
 
     /// `here` when it has a value; else the next cell (consumed) unless it is a label with a

@@ -874,6 +874,20 @@ Akun tersebut hanya akan digunakan untuk keperluan sistem informasi.";
         Some("Data mahasiswa aktif dan data KRS per semester")
     );
     assert_eq!(value(&ex, "nama"), Some("Teuku Rahmat Fadhil, S.T., M.T."));
+    let body = "Nama kegiatan : Tes Seleksi CBT PMB Gelombang II Tahun Akademik
+2026/2027
+Tema pelatihan   : Microsoft Excel Tingkat Lanjut (Pivot Table, Power
+Query, dan Makro)
+Jumlah peserta   : 25 orang";
+    let ex = extract_as("diklat-it", &letter("bk@uhamka.ac.id", "x", body, &[]));
+    assert_eq!(
+        value(&ex, "kegiatan"),
+        Some("Tes Seleksi CBT PMB Gelombang II Tahun Akademik 2026/2027")
+    );
+    assert_eq!(
+        value(&ex, "bidang"),
+        Some("Microsoft Excel Tingkat Lanjut (Pivot Table, Power Query, dan Makro)")
+    );
     // A short line is not wrapped: the next line is its own.
     let ex = extract_as(
         "webservice",

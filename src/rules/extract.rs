@@ -1,7 +1,290 @@
-//! Field extraction.
+//! Field extraction: the values of a rule's fields, read from the letter as people write
+//! them, validated and normalised; what is missing; which required attachments are there.
+//!
+//! Where values are looked for, in order: the body, then each attachment's text (PDF, DOCX,
+//! plain). In each text, line by line (quoted `>` lines skipped):
+//!
+//! - "label : value" in any order, with or without the colon, list markers (`1.`, `a.`,
+//!   `-`, `•`) and table cells: `Nama : Budi`, `Nama  Budi Santoso`, `Nama Lengkap\tBudi`,
+//!   `1. Nama : Budi`, `- No. HP/WA : 0812-3456-7890`, `NIM/NIP : …`, a label alone on its
+//!   line with the value on the next;
+//! - tables whose first row is a header (`Nama\tNIP\tEmail`, then `Budi\t1975…\tbudi@…`):
+//!   the first data row, column by column.
+//!
+//! Labels are the field's `labels`, compared by letters and digits only (see `labels.rs`).
+//! A value is cut at the end of its line and at the next "label :" on the same line, trimmed,
+//! and stripped of trailing punctuation. Typed values are then validated and normalised
+//! (`values.rs`); the first valid one wins, preferring one that passes `must_match`.
+//!
+//! With no labelled value, NIP, phone and email are looked for by their shape anywhere in
+//! the texts (never the helpdesk's own addresses, i.e. the letter's recipients), then the
+//! field's `fallback` (the sender) applies. A NIM is only ever taken when labelled (on its
+//! line or inside a sentence: "dengan NIM 2103015088"). `unit` and `fakultas` may come from
+//! the letterhead (kop surat). A `nama` ends before a bracket, phone number or address written
+//! after it ("Dinda (NIM 2203016042), 0878…" is "Dinda").
+//!
+//! Pure and total: any text gives an [`Extraction`], never a panic.
 
-use super::{Extraction, Letter, Rule};
+use super::labels::default_labels;
+use super::values::{self, Checked};
+use super::{
+    Extraction, Fallback, FieldSpec, FieldType, FieldValue, Invalid, Letter, Rule, ValueSource,
+};
+use crate::rules::labels::LabelSet;
+use attachments::missing_attachments;
+use reader::{is_quoted, Candidate, Collector, Rank};
+use std::borrow::Cow;
 
-pub fn extract(_rule: &Rule, _letter: &Letter<'_>) -> Extraction {
-    Extraction::default()
+mod attachments;
+mod reader;
+
+/// The labels a field is looked for by: its own, or the built-in ones of its name, or its
+/// title and name.
+pub(crate) fn effective_labels(f: &FieldSpec) -> Cow<'_, [String]> {
+    if !f.labels.is_empty() {
+        return Cow::Borrowed(&f.labels);
+    }
+    match default_labels(&f.name) {
+        Some(l) => Cow::Owned(l.iter().map(|s| s.to_string()).collect()),
+        None => Cow::Owned(vec![f.title.clone(), f.name.replace('_', " ")]),
+    }
+}
+
+pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
+    let label_lists: Vec<Cow<'_, [String]>> = rule.fields.iter().map(effective_labels).collect();
+    let labels = LabelSet::new(label_lists.iter().map(|l| l.as_ref()));
+
+    let mut sources: Vec<(ValueSource, &str)> = vec![(ValueSource::Body, letter.body)];
+    for (name, text) in &letter.attachments {
+        sources.push((ValueSource::Attachment((*name).to_owned()), text));
+    }
+
+    let mut collector = Collector {
+        fields: &rule.fields,
+        labels: &labels,
+        out: Vec::new(),
+        source: 0,
+    };
+    for (i, (_, text)) in sources.iter().enumerate() {
+        collector.source = i;
+        collector.text(text);
+    }
+    let mut cands = collector.out;
+    // Body before attachments, but a value after a real label (colon, cell) anywhere before
+    // a "Label value" guess: the "HP 0811…" of a signature never beats "No. WA : 0813…".
+    cands.sort_by_key(|c| (c.rank == Rank::Bare, c.source, c.rank, c.seq));
+
+    let helpdesk: Vec<String> = letter.to.iter().map(|a| a.trim().to_lowercase()).collect();
+    let mut ex = Extraction::default();
+    for (i, spec) in rule.fields.iter().enumerate() {
+        let mine = cands.iter().filter(|c| c.field == i);
+        match choose(spec, mine, &sources) {
+            Some(found) => record(&mut ex, spec, found),
+            None => {
+                let implicit = scan(spec, &sources, &helpdesk)
+                    .into_iter()
+                    .chain(letterhead(spec, &sources))
+                    .chain(fallback(spec, letter));
+                match prefer_matching(spec, implicit) {
+                    Some(v) => record(&mut ex, spec, Found::Valid(v)),
+                    None if spec.required => ex.missing.push(spec.name.clone()),
+                    None => {}
+                }
+            }
+        }
+    }
+    for group in &rule.one_of {
+        if !group.iter().any(|f| ex.fields.contains_key(f)) {
+            ex.missing.push(group.join("|"));
+        }
+    }
+    for name in missing_attachments(&rule.attachments, letter) {
+        ex.missing.push(format!("lampiran:{name}"));
+    }
+    ex
+}
+
+/// The outcome for one field from its labelled candidates.
+enum Found {
+    Valid(FieldValue),
+    /// Found but not a value of its type.
+    Invalid(FieldValue, String),
+}
+
+fn record(ex: &mut Extraction, spec: &FieldSpec, found: Found) {
+    match found {
+        Found::Valid(v) => {
+            if let Some(re) = &spec.must_match {
+                if !re.is_match(&v.value) {
+                    ex.invalid.push(Invalid {
+                        field: spec.name.clone(),
+                        value: v.value.clone(),
+                        message: must_match_message(spec),
+                    });
+                }
+            }
+            ex.fields.insert(spec.name.clone(), v);
+        }
+        Found::Invalid(v, message) => {
+            ex.invalid.push(Invalid {
+                field: spec.name.clone(),
+                value: v.value.clone(),
+                message,
+            });
+            ex.fields.insert(spec.name.clone(), v);
+        }
+    }
+}
+
+fn must_match_message(spec: &FieldSpec) -> String {
+    match (&spec.must_match_message, &spec.must_match) {
+        (Some(m), _) => m.clone(),
+        (None, Some(re)) => format!("{} harus cocok dengan pola {}", spec.title, re.as_str()),
+        (None, None) => String::new(),
+    }
+}
+
+/// The first valid candidate (one passing `must_match` if any does), else the first invalid
+/// one, else nothing.
+fn choose<'c>(
+    spec: &FieldSpec,
+    cands: impl Iterator<Item = &'c Candidate>,
+    sources: &[(ValueSource, &str)],
+) -> Option<Found> {
+    let src = |c: &Candidate| {
+        sources
+            .get(c.source)
+            .map_or(ValueSource::Body, |s| s.0.clone())
+    };
+    let mut first_valid: Option<FieldValue> = None;
+    let mut first_invalid: Option<(FieldValue, String)> = None;
+    for c in cands {
+        let raw = if spec.name == "nama" && spec.ty == FieldType::Text {
+            values::person_name(&c.value)
+        } else {
+            c.value.clone()
+        };
+        for checked in values::check_each(&spec.ty, &spec.aliases, &raw) {
+            match checked {
+                Checked::Empty => {}
+                Checked::Invalid(msg) => {
+                    // A guess ("Telepon (0271) 646994" of a letterhead) or a value meant for a
+                    // sibling field ("NIM/NIP : …") is no error of the letter.
+                    let guess = c.shared || c.rank == Rank::Bare;
+                    if !guess && first_invalid.is_none() {
+                        let v = FieldValue {
+                            value: c.value.clone(),
+                            source: src(c),
+                        };
+                        first_invalid = Some((v, msg));
+                    }
+                }
+                Checked::Ok(value) => {
+                    let passes = spec
+                        .must_match
+                        .as_ref()
+                        .is_none_or(|re| re.is_match(&value));
+                    let v = FieldValue {
+                        value,
+                        source: src(c),
+                    };
+                    if passes {
+                        return Some(Found::Valid(v));
+                    }
+                    first_valid.get_or_insert(v);
+                }
+            }
+        }
+    }
+    first_valid
+        .map(Found::Valid)
+        .or(first_invalid.map(|(v, m)| Found::Invalid(v, m)))
+}
+
+/// Values of the field's shape anywhere in the texts, for fields that may be found so.
+fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) -> Vec<FieldValue> {
+    let find: fn(&str) -> Vec<String> = match spec.ty {
+        FieldType::Nip => |l| values::find_nip(l).into_iter().collect(),
+        FieldType::Phone => |l| values::find_phone(l).into_iter().collect(),
+        FieldType::Email => |l| values::all_emails(l).collect(),
+        _ => return Vec::new(),
+    };
+    let mut out: Vec<FieldValue> = Vec::new();
+    for (source, text) in sources {
+        for line in text.lines().filter(|l| !is_quoted(l)) {
+            for value in find(line) {
+                if helpdesk.contains(&value) || out.iter().any(|v| v.value == value) {
+                    continue;
+                }
+                out.push(FieldValue {
+                    value,
+                    source: source.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// For `unit` and `fakultas`: the unit named in a letterhead (kop surat), e.g. "FAKULTAS
+/// TEKNIK" under "UNIVERSITAS SYIAH KUALA", as "Fakultas Teknik".
+fn letterhead(spec: &FieldSpec, sources: &[(ValueSource, &str)]) -> Option<FieldValue> {
+    let keywords: &[&str] = match (spec.name.as_str(), &spec.ty) {
+        ("unit", FieldType::Text) => &[
+            "FAKULTAS",
+            "UPT",
+            "UNIT",
+            "LEMBAGA",
+            "BIRO",
+            "PUSAT",
+            "DIREKTORAT",
+            "SUBDIREKTORAT",
+            "BADAN",
+            "PROGRAM STUDI",
+            "JURUSAN",
+            "DEPARTEMEN",
+            "SEKOLAH",
+            "PASCASARJANA",
+            "BAGIAN",
+            "KANTOR",
+            "LABORATORIUM",
+            "SATUAN",
+        ],
+        ("fakultas", FieldType::Text) => &["FAKULTAS"],
+        _ => return None,
+    };
+    sources.iter().find_map(|(source, text)| {
+        Some(FieldValue {
+            value: reader::letterhead_unit(text, keywords)?,
+            source: source.clone(),
+        })
+    })
+}
+
+fn fallback(spec: &FieldSpec, letter: &Letter<'_>) -> Option<FieldValue> {
+    let raw = match spec.fallback? {
+        Fallback::SenderAddress => letter.from,
+        Fallback::SenderName => letter.from_name,
+    };
+    let value = match values::check(&spec.ty, &spec.aliases, raw.trim()) {
+        Checked::Ok(v) => v,
+        _ => return None,
+    };
+    Some(FieldValue {
+        value,
+        source: ValueSource::Sender,
+    })
+}
+
+/// The first value passing `must_match`, else the first.
+fn prefer_matching(
+    spec: &FieldSpec,
+    values: impl Iterator<Item = FieldValue>,
+) -> Option<FieldValue> {
+    let all: Vec<FieldValue> = values.collect();
+    let Some(re) = &spec.must_match else {
+        return all.into_iter().next();
+    };
+    let pick = all.iter().position(|v| re.is_match(&v.value)).unwrap_or(0);
+    all.into_iter().nth(pick)
 }

@@ -17,10 +17,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 pub mod extract;
+mod labels;
 pub mod load;
 pub mod matching;
 pub mod timestd;
+mod values;
 
+#[cfg(test)]
+mod tests;
+
+pub use extract::extract;
+pub use load::check_dir;
+pub use matching::{best, score, NormalizedLetter};
 pub use timestd::{TimeStandard, TimeUnit};
 
 /// A rule's id: its file stem, e.g. `zoom-ormawa` for `rules/zoom-ormawa.toml`.
@@ -74,6 +82,9 @@ pub struct Rule {
     pub approver: Option<String>,
     /// Roles to escalate to, in order, when a step runs past its time standard.
     pub escalation: Vec<String>,
+    /// Groups of fields of which at least one must be found (e.g. `[["nim", "nip"]]`);
+    /// a group with none found is missing as `"nim|nip"`.
+    pub one_of: Vec<Vec<String>>,
 }
 
 /// Where a condition looks.
@@ -146,6 +157,9 @@ pub struct FieldSpec {
     /// …or this message explains why it is invalid.
     pub must_match_message: Option<String>,
     pub fallback: Option<Fallback>,
+    /// For [`FieldType::Choice`]: other spellings of a choice, e.g. `tendik` ←
+    /// `["tenaga kependidikan", "pegawai"]`. The value is normalised to the choice.
+    pub aliases: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -194,6 +208,28 @@ pub struct Step {
     pub template: Option<String>,
     /// Output the step produces (e.g. `["user", "lisensi"]` that staff must report).
     pub outputs: Vec<String>,
+    /// The step applies only when a field has one of some values (e.g. the `redirect` step
+    /// of e-mail institusi when `jenis_akun` is mahasiswa, dosen or tendik). `None`: always.
+    pub when: Option<StepWhen>,
+}
+
+/// A step's condition: the extracted value of `field` is one of `values`
+/// (compared case-insensitively, after choice normalisation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepWhen {
+    pub field: String,
+    pub values: Vec<String>,
+}
+
+impl StepWhen {
+    /// Whether the step applies to this extraction.
+    pub fn holds(&self, extraction: &Extraction) -> bool {
+        extraction.fields.get(&self.field).is_some_and(|v| {
+            self.values
+                .iter()
+                .any(|want| want.eq_ignore_ascii_case(v.value.trim()))
+        })
+    }
 }
 
 /// A message seen through the eyes of the rules: just the text, by where it came from.
@@ -307,7 +343,8 @@ impl Extraction {
     }
 }
 
-/// Loads every `*.toml` in `dir` (see [`load`]).
+/// Loads every `*.toml` in `dir` (see [`load`]); `Err` holds every diagnostic when any is
+/// an error. [`check_dir`] also returns the warnings.
 pub fn load_dir(dir: &Path, ctx: &RuleContext) -> Result<RuleSet, Vec<Diagnostic>> {
     load::load_dir(dir, ctx)
 }

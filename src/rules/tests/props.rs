@@ -1,0 +1,93 @@
+//! Property tests: scoring, extraction and rule-file checking never panic, whatever the text.
+
+use super::{context, shipped};
+use crate::parse::AttachmentKind;
+use crate::rules::load::load_str;
+use crate::rules::{best, extract, Letter};
+use proptest::prelude::*;
+use std::path::Path;
+
+/// Text that looks a little like letters: labels, separators, digits, tabs, non-ASCII.
+fn letterish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("Nama".to_string()),
+        Just("NIP".to_string()),
+        Just("No. HP/WA".to_string()),
+        Just("Email".to_string()),
+        Just("Jenis Akun".to_string()),
+        Just("Tanggal".to_string()),
+        Just("NIM/NIP".to_string()),
+        Just(" : ".to_string()),
+        Just(":".to_string()),
+        Just("/".to_string()),
+        Just("\t".to_string()),
+        Just("  ".to_string()),
+        Just("\n".to_string()),
+        Just("1. ".to_string()),
+        Just("- ".to_string()),
+        Just("> ".to_string()),
+        Just("+62 812".to_string()),
+        Just("19750819 199903 1 001".to_string()),
+        Just("a@b.id".to_string()),
+        Just("12 Januari 2026".to_string()),
+        Just("zoom ormawa".to_string()),
+        "[0-9]{1,20}".prop_map(|s| s),
+        "\\PC{0,12}".prop_map(|s| s),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn scoring_and_extraction_never_panic(
+        subject in "\\PC{0,40}",
+        body in letterish(),
+        att in letterish(),
+        name in "\\PC{0,20}",
+    ) {
+        let l = Letter {
+            subject: &subject,
+            body: &body,
+            attachments: vec![(&name, &att)],
+            attachment_kinds: vec![(&name, AttachmentKind::Pdf), ("x.bin", AttachmentKind::Other)],
+            from: &subject,
+            from_name: &name,
+            to: vec![&name],
+        };
+        let (scores, _) = best(shipped(), &l);
+        prop_assert_eq!(scores.len(), shipped().rules.len());
+        for rule in &shipped().rules {
+            let ex = extract(rule, &l);
+            for v in ex.fields.values() {
+                prop_assert!(!v.value.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_as_extraction_input(body in "\\PC{0,300}") {
+        let l = Letter { body: &body, ..Letter::default() };
+        for rule in &shipped().rules {
+            let _ = extract(rule, &l);
+        }
+    }
+
+    #[test]
+    fn checking_a_rule_file_never_panics(source in "\\PC{0,400}") {
+        let _ = load_str("x", Path::new("x.toml"), &source, &context());
+    }
+
+    #[test]
+    fn checking_a_mangled_shipped_file_never_panics(cut in 0usize..4000, insert in "\\PC{0,8}") {
+        let text = std::fs::read_to_string(super::rules_dir().join("zoom-ormawa.toml"))
+            .unwrap_or_default();
+        let mut at = cut.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mangled = format!("{}{}{}", &text[..at], insert, &text[at..]);
+        let _ = load_str("zoom-ormawa", Path::new("zoom-ormawa.toml"), &mangled, &context());
+    }
+}

@@ -47,6 +47,9 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut files = BTreeMap::new();
+        // Every template file present, loadable or not: a broken Indonesian template is one
+        // error, not also "no Indonesian version".
+        let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
@@ -71,6 +74,7 @@ impl Templates {
                 );
                 continue;
             };
+            seen.entry(name.to_string()).or_default().insert(lang.to_string());
             if !LANGUAGES.contains(&lang) {
                 diags.push(
                     Diagnostic::error(&path, format!("unknown template language \"{lang}\""))
@@ -119,7 +123,7 @@ impl Templates {
                 .insert(lang.to_string());
             files.insert(key, path.clone());
         }
-        for (name, langs) in &names {
+        for (name, langs) in &seen {
             if !langs.contains("id") {
                 diags.push(
                     Diagnostic::error(
@@ -194,7 +198,14 @@ fn check_part(hb: &mut Handlebars<'static>, part: &str, text: &str) -> Option<Di
     };
     if let Err(e) = hb.register_template_string(part, text) {
         let (line, col) = e.pos().unwrap_or((0, 0));
-        return Some(at(format!("template syntax: {}", e.reason()), line, col));
+        let reason = e.reason().to_string();
+        // The parser's own text lists every token it could have taken: no help to an admin.
+        let d = match reason.split_once(": expected") {
+            Some((head, _)) => at(format!("template syntax: {head}"), line, col)
+                .with_hint("every {{#if}} or {{#each}} needs its {{/if}} or {{/each}}; variables are written {{name}}"),
+            None => at(format!("template syntax: {reason}"), line, col),
+        };
+        return Some(d);
     }
     // Strict mode: a variable the context lacks fails here, at load time.
     if let Err(e) = hb.render(part, &EmailContext::sample()) {

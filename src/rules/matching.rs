@@ -415,8 +415,3 @@ mod tests {
         assert!(best(&rules, &none).1.is_none());
     }
 }
-
-pub fn best<'r>(rules: &'r super::RuleSet, letter: &Letter<'_>) -> (Vec<Score>, Option<&'r Rule>) {
-    let scores: Vec<Score> = rules.rules.iter().map(|r| score(r, letter)).collect();
-    (scores, None)
-}

@@ -180,6 +180,7 @@ pub fn step_after_verification(rule: &Rule, extraction: &Extraction) -> Option<S
     rule.steps
         .iter()
         .skip(verify.map_or(0, |i| i + 1))
+        .filter(|s| s.when.as_ref().is_none_or(|w| w.holds(extraction)))
         .find(|s| !matches!(s.kind, StepKind::Submit | StepKind::Verify))
         .map(|s| s.id.clone())
 }

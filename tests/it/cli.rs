@@ -69,7 +69,7 @@ fn check_reports_every_template_problem_verbatim() {
         "templates/ack.id.hbs:1:23: error: unknown variable \"tiket\" (hint: variables: {vars})\n\
          1 | Subject: Tanda terima {{{{tiket}}}}\n  |                       ^\n\
          templates/catatan.hbs: error: template file name has no language (hint: name it catatan.id.hbs or catatan.en.hbs)\n\
-         templates/selesai.id.hbs:5:1: error: template syntax: Template error: unclosed block\n\
+         templates/selesai.id.hbs:5:1: error: template syntax: invalid handlebars syntax (hint: every {{{{#if}}}} or {{{{#each}}}} needs its {{{{/if}}}} or {{{{/each}}}}; variables are written {{{{name}}}})\n\
          3 error(s), 0 warning(s)\n"
     );
     // Rule files name the broken templates: they may add their own lines; ours come first.
@@ -99,10 +99,10 @@ fn check_reports_config_problems_with_position() {
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stdout,
-        "daemon.toml:29:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")\n\
-         29 | address = \"helpdesk\"\n   |           ^\n\
-         daemon.toml:36:8: error: unknown source kind \"pop3\" (hint: kinds: maildir)\n\
-         36 | kind = \"pop3\"\n   |        ^\n\
+        "daemon.toml:26:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")\n\
+         26 | address = \"helpdesk\"\n   |           ^\n\
+         daemon.toml:32:8: error: unknown source kind \"pop3\" (hint: kinds: maildir)\n\
+         32 | kind = \"pop3\"\n   |        ^\n\
          2 error(s), 0 warning(s)\n"
     );
 }

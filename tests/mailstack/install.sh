@@ -9,7 +9,8 @@
 #   private  the postfix .deb unpacked into $SURATD_MAILSTACK_POSTFIX_ROOT. The postfix package
 #            Conflicts: mail-transport-agent, so installing it would remove another MTA
 #            (and installing that MTA later would remove postfix under a running stack).
-#   auto     package, unless another MTA package is installed: then private.
+#   auto     private if that copy exists, else package, unless another MTA package is
+#            installed: then private.
 set -euo pipefail
 MS_SELF=install.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -30,10 +31,12 @@ private_ok() { [ -f "$SURATD_MAILSTACK_POSTFIX_ROOT/.complete" ]; }
 
 case "$MODE" in
     auto)
-        if installed postfix; then MODE=package
-        elif private_ok; then MODE=private
+        # start.sh uses the private copy whenever there is one
+        if private_ok; then MODE=private
+        elif installed postfix; then MODE=package
         elif [ -n "$(other_mtas)" ]; then
-            ms_say "another MTA is installed ($(other_mtas)); using a private Postfix so apt removes nothing"
+            mtas=$(other_mtas)
+            ms_say "another MTA is installed (${mtas% }); using a private Postfix so apt removes nothing"
             MODE=private
         else MODE=package
         fi ;;

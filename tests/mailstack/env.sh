@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034  # the SURATD_MAILSTACK_* values are read through ${!n}
 # The connection settings of the test mail stack, for tests to read from the environment.
 #
 #   . tests/mailstack/env.sh            # sourced: exports them into this shell

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Settings and helpers shared by the mailstack scripts. Sourced, never run.
 # Every setting can be overridden from the environment (see README.md).
 
@@ -59,12 +60,13 @@ fi
 # ms_listening PORT... : true if every PORT has a TCP socket in LISTEN state (any address).
 # Reads /proc/net/tcp{,6} instead of connecting, so probes leave no noise in the daemons' logs.
 ms_listening() {
-    local want="" p
+    local want="" p files=(/proc/net/tcp)
     for p in "$@"; do want="$want $(printf '%04X' "$p")"; done
+    [ -r /proc/net/tcp6 ] && files+=(/proc/net/tcp6)   # absent when IPv6 is off
     awk -v want="$want" '
         FNR > 1 && $4 == "0A" { n = split($2, a, ":"); up[a[n]] = 1 }
         END { n = split(want, w, " "); for (i = 1; i <= n; i++) if (!(w[i] in up)) exit 1 }
-    ' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+    ' "${files[@]}"
 }
 
 # ms_proc PID -> "STATE STARTTIME" from /proc/PID/stat (fails when the pid does not exist).

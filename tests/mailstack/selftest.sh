@@ -27,7 +27,12 @@ has() { grep -qF -- "$2" "$1"; }
 
 OUT=$(mktemp -d /tmp/suratd-selftest.XXXXXX)
 # Always end stopped, also when a check fails: stop.sh is the trap handler.
-trap '"$HERE/stop.sh" >/dev/null; rm -rf "$OUT"' EXIT
+cleanup() {
+    "$HERE/stop.sh" >/dev/null
+    SURATD_MAILSTACK_DIR=$MS_DIR-conflict "$HERE/stop.sh" >/dev/null
+    rm -rf "$OUT" "$MS_DIR-conflict"
+}
+trap cleanup EXIT
 
 ALL_PROCS=()   # pid:start of every process of every stack this test started
 remember_procs() {

@@ -542,6 +542,7 @@ impl Pipeline<'_> {
         answer.requester = row.requester.clone().or(answer.requester);
         answer.requester_name = row.requester_name.clone().or(answer.requester_name);
         answer.language = if row.language == "en" { "en" } else { "id" };
+        answer.subject = row.subject.clone();
         self.queue_planned(tx, &answer, &row.number, ticket, message, now, stats)?;
         Ok(())
     }

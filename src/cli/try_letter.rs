@@ -27,7 +27,7 @@ pub struct Report {
     pub rule: Option<String>,
     /// The ticket a reply belongs to, else null.
     pub ticket: Option<String>,
-    /// Field name → value.
+    /// Field name → value (for a reply: what the reply supplies, read with its ticket's rule).
     pub fields: BTreeMap<String, String>,
     /// Field name → where it was found: `subject`, `body`, `attachment:<file>`, `sender`.
     pub sources: BTreeMap<String, String>,
@@ -143,7 +143,12 @@ pub fn report(loaded: &Loaded, raw: &[u8], index: &dyn ThreadIndex, clock: &dyn 
                 (k.clone(), s)
             })
             .collect(),
-        missing: ex.missing.clone(),
+        // A reply's own gaps mean nothing: what is missing belongs to its ticket.
+        missing: if d.classification.kind == crate::classify::Kind::Reply {
+            Vec::new()
+        } else {
+            ex.missing.clone()
+        },
         invalid: ex
             .invalid
             .iter()

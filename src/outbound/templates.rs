@@ -74,7 +74,9 @@ impl Templates {
                 );
                 continue;
             };
-            seen.entry(name.to_string()).or_default().insert(lang.to_string());
+            seen.entry(name.to_string())
+                .or_default()
+                .insert(lang.to_string());
             if !LANGUAGES.contains(&lang) {
                 diags.push(
                     Diagnostic::error(&path, format!("unknown template language \"{lang}\""))

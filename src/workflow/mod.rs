@@ -145,6 +145,26 @@ pub fn on_new_request(rule: &Rule, extraction: &Extraction) -> Transition {
         kind: "created",
         detail: serde_json::json!({ "rule": rule.id.0, "fields": extraction.fields.len() }),
     }];
+    // A branch of the SOP that sends the requester elsewhere (e.g. students to Siakad)
+    // applies as soon as its condition holds: nothing else is needed from them.
+    if let Some(step) = rule.steps.iter().find(|s| {
+        s.kind == StepKind::Redirect && s.when.as_ref().is_some_and(|w| w.holds(extraction))
+    }) {
+        events.push(EventRecord {
+            kind: "redirected",
+            detail: serde_json::json!({ "step": step.id }),
+        });
+        return Transition {
+            state: TicketState::Resolved,
+            step: Some(step.id.clone()),
+            actions: vec![Action::SendEmail {
+                template: step.template.clone().unwrap_or_else(|| "arahan".into()),
+                to: Recipient::Requester,
+                key: step.id.clone(),
+            }],
+            events,
+        };
+    }
     let (state, step) = if extraction.is_complete() {
         events.push(EventRecord {
             kind: "verified",
@@ -181,7 +201,12 @@ pub fn step_after_verification(rule: &Rule, extraction: &Extraction) -> Option<S
         .iter()
         .skip(verify.map_or(0, |i| i + 1))
         .filter(|s| s.when.as_ref().is_none_or(|w| w.holds(extraction)))
-        .find(|s| !matches!(s.kind, StepKind::Submit | StepKind::Verify))
+        .find(|s| {
+            !matches!(
+                s.kind,
+                StepKind::Submit | StepKind::Verify | StepKind::Redirect
+            )
+        })
         .map(|s| s.id.clone())
 }
 

@@ -142,19 +142,50 @@ fn replies_join_their_ticket_and_automatic_answers_are_never_answered() {
     env.deliver("3", ooo.as_bytes());
     // A bounce with a null return path.
     env.deliver("4", b"Return-Path: <>\r\nFrom: MAILER-DAEMON@mx.kampus.ac.id\r\nTo: helpdesk@kampus.ac.id\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <b-1@mx>\r\n\r\nThis is the mail system.\r\n");
+    // The letter lacked the phone number: the ticket waited for it.
+    assert_eq!(t[0]["state"], "awaiting_requester");
+    assert_eq!(t[0]["missing"], serde_json::json!(["no_hp"]));
     let out = env.suratd(&["run", "--once"]);
     assert!(
         out.stdout
-            .contains("0 ticket(s), 0 triage, 1 repl(ies), 2 ignored; 0 email(s) queued"),
+            .contains("0 ticket(s), 0 triage, 1 repl(ies), 2 ignored; 1 email(s) queued"),
         "{}",
         out.stdout
     );
-    assert_eq!(tickets(&env).len(), 1);
+    // The reply completed the ticket: one more email, threaded on the reply; nothing for the
+    // out-of-office answer or the bounce.
+    let t = tickets(&env);
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0]["state"], "open");
+    assert_eq!(t[0]["fields"]["no_hp"]["value"], "081234567890");
+    assert_eq!(t[0]["missing"], serde_json::json!([]));
+    let outbox = env.outbox();
     assert_eq!(
-        env.outbox().len(),
-        1,
-        "only the first acknowledgement may exist"
+        outbox.len(),
+        2,
+        "{:?}",
+        outbox.iter().map(|o| &o.0).collect::<Vec<_>>()
     );
+    let lengkap = outbox
+        .iter()
+        .find(|o| o.0.contains(".lengkap@"))
+        .map(|o| String::from_utf8_lossy(&o.1).replace("\r\n ", " "))
+        .expect("lengkap email");
+    assert!(
+        lengkap.contains("In-Reply-To: <ws-2@unsyiah.ac.id>"),
+        "{lengkap}"
+    );
+    assert!(
+        lengkap.contains("To: \"Budi Santoso\" <budi.santoso@unsyiah.ac.id>"),
+        "{lengkap}"
+    );
+    assert!(
+        lengkap.contains("] Data permohonan lengkap: Permohonan akun webservice\r\n"),
+        "{lengkap}"
+    );
+    // Running again changes nothing.
+    env.suratd(&["run", "--once"]);
+    assert_eq!(env.outbox().len(), 2);
     let shown = json(&env.suratd(&["tickets", &number, "--json"]));
     let kinds: Vec<&str> = shown["events"]
         .as_array()

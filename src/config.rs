@@ -87,12 +87,104 @@ pub enum SourceKind {
         /// Move messages from `new/` to `cur/` once stored (what a mail client does).
         move_to_cur: bool,
     },
+    Imap(ImapConfig),
+}
+
+/// How a connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, submission 587).
+    Starttls,
+    /// No TLS at all: only for a server on the loopback interface.
+    None,
+}
+
+/// A password, from the file itself, an environment variable or a file. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// What happens to a message on the server once it is safely stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterStore {
+    /// Leave it as it is (the default: suratd never deletes mail).
+    Keep,
+    /// Set `\Seen`.
+    Seen,
+    /// Move it to this folder.
+    Move(String),
+}
+
+/// TLS trust settings shared by IMAP and SMTP.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsTrust {
+    /// Extra CA certificate (PEM) to trust, e.g. a test CA or the university's own.
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate. Tests only; never for a real server.
+    pub accept_invalid_certs: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub trust: TlsTrust,
+    pub username: String,
+    pub password: Secret,
+    /// Folders to read, each with its own task and cursor.
+    pub folders: Vec<String>,
+    pub after_store: AfterStore,
+    /// Use IMAP IDLE when the server offers it (else poll).
+    pub idle: bool,
+    /// Seconds between polls when IDLE is off or not offered.
+    pub poll_seconds: u64,
+    /// Messages fetched per UID FETCH.
+    pub batch_size: u32,
 }
 
 #[derive(Debug, Clone)]
 pub enum OutboxConfig {
     /// Each email is written as `<dir>/<message-id>.eml`.
-    File { dir: PathBuf },
+    File {
+        dir: PathBuf,
+    },
+    Smtp(SmtpConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub trust: TlsTrust,
+    /// Login, when the server needs one.
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    /// Seconds before the first retry of a temporary failure; doubled each time.
+    pub retry_base_seconds: u64,
+    /// The longest wait between two retries.
+    pub retry_max_seconds: u64,
+    /// After this many hours of temporary failures an email is parked.
+    pub give_up_hours: u64,
+    /// Seconds to wait on the server before a try counts as failed.
+    pub timeout_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,9 +254,59 @@ struct RawHelpdesk {
 struct RawSource {
     name: String,
     kind: toml::Spanned<String>,
+    // maildir
     path: Option<String>,
     #[serde(default)]
     move_to_cur: bool,
+    // imap (serde cannot deny unknown keys through `flatten`, so the server keys are here)
+    host: Option<toml::Spanned<String>>,
+    port: Option<u16>,
+    tls: Option<toml::Spanned<String>>,
+    username: Option<String>,
+    password: Option<String>,
+    password_env: Option<toml::Spanned<String>>,
+    password_file: Option<toml::Spanned<String>>,
+    ca_file: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    accept_invalid_certs: bool,
+    folders: Option<Vec<String>>,
+    after_store: Option<toml::Spanned<String>>,
+    move_to: Option<String>,
+    idle: Option<bool>,
+    poll_seconds: Option<u64>,
+    batch_size: Option<u32>,
+}
+
+/// Connection settings shared by IMAP sources and the SMTP outbox, as written.
+struct RawServer<'a> {
+    /// Span of the table, for "missing key" errors.
+    span: std::ops::Range<usize>,
+    host: &'a Option<toml::Spanned<String>>,
+    port: Option<u16>,
+    tls: &'a Option<toml::Spanned<String>>,
+    username: &'a Option<String>,
+    password: &'a Option<String>,
+    password_env: &'a Option<toml::Spanned<String>>,
+    password_file: &'a Option<toml::Spanned<String>>,
+    ca_file: &'a Option<toml::Spanned<String>>,
+    accept_invalid_certs: bool,
+}
+
+macro_rules! raw_server {
+    ($r:expr, $span:expr) => {
+        RawServer {
+            span: $span,
+            host: &$r.host,
+            port: $r.port,
+            tls: &$r.tls,
+            username: &$r.username,
+            password: &$r.password,
+            password_env: &$r.password_env,
+            password_file: &$r.password_file,
+            ca_file: &$r.ca_file,
+            accept_invalid_certs: $r.accept_invalid_certs,
+        }
+    };
 }
 
 #[derive(Debug, Deserialize)]
@@ -172,6 +314,20 @@ struct RawSource {
 struct RawOutbox {
     transport: toml::Spanned<String>,
     dir: Option<String>,
+    host: Option<toml::Spanned<String>>,
+    port: Option<u16>,
+    tls: Option<toml::Spanned<String>>,
+    username: Option<String>,
+    password: Option<String>,
+    password_env: Option<toml::Spanned<String>>,
+    password_file: Option<toml::Spanned<String>>,
+    ca_file: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    accept_invalid_certs: bool,
+    retry_base_seconds: Option<u64>,
+    retry_max_seconds: Option<u64>,
+    give_up_hours: Option<u64>,
+    timeout_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,9 +469,70 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
                         .with_hint("path = \"mail/inbox\""),
                 ),
             },
+            "imap" => {
+                let server = raw_server!(s, span.clone());
+                if let Some(c) =
+                    resolve_server(&server, Protocol::Imap, file, source, &resolve, &mut diags)
+                {
+                    let after_store = match s
+                        .after_store
+                        .as_ref()
+                        .map(|a| (a.get_ref().as_str(), a.span()))
+                    {
+                        None | Some(("keep", _)) => AfterStore::Keep,
+                        Some(("seen", _)) => AfterStore::Seen,
+                        Some(("move", sp)) => match &s.move_to {
+                            Some(folder) => AfterStore::Move(folder.clone()),
+                            None => {
+                                diags.push(
+                                    at(sp, "after-store = \"move\" needs move-to".into())
+                                        .with_hint("move-to = \"Processed\""),
+                                );
+                                AfterStore::Keep
+                            }
+                        },
+                        Some((other, sp)) => {
+                            diags.push(
+                                at(sp, format!("unknown after-store \"{other}\""))
+                                    .with_hint("keep, seen or move"),
+                            );
+                            AfterStore::Keep
+                        }
+                    };
+                    let folders = s
+                        .folders
+                        .clone()
+                        .unwrap_or_else(|| vec!["INBOX".to_string()]);
+                    if folders.is_empty() {
+                        diags.push(
+                            at(
+                                span.clone(),
+                                "folders is empty: this source would read nothing".into(),
+                            )
+                            .with_hint("folders = [\"INBOX\"]"),
+                        );
+                    }
+                    sources.push(SourceConfig {
+                        name: s.name.clone(),
+                        kind: SourceKind::Imap(ImapConfig {
+                            host: c.host,
+                            port: c.port,
+                            tls: c.tls,
+                            trust: c.trust,
+                            username: c.username.unwrap_or_default(),
+                            password: c.password.unwrap_or_else(|| Secret::new("")),
+                            folders,
+                            after_store,
+                            idle: s.idle.unwrap_or(true),
+                            poll_seconds: s.poll_seconds.unwrap_or(60).max(1),
+                            batch_size: s.batch_size.unwrap_or(200).clamp(1, 5000),
+                        }),
+                    });
+                }
+            }
             other => diags.push(
                 at(s.kind.span(), format!("unknown source kind \"{other}\""))
-                    .with_hint("kinds: maildir"),
+                    .with_hint("kinds: maildir, imap"),
             ),
         }
     }
@@ -326,17 +543,38 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         );
     }
 
-    let outbox = match raw.outbox.transport.get_ref().as_str() {
+    let o = &raw.outbox;
+    let outbox = match o.transport.get_ref().as_str() {
         "file" => OutboxConfig::File {
-            dir: resolve(raw.outbox.dir.as_deref().unwrap_or("var/outbox")),
+            dir: resolve(o.dir.as_deref().unwrap_or("var/outbox")),
         },
+        "smtp" => {
+            let server = raw_server!(o, o.transport.span());
+            match resolve_server(&server, Protocol::Smtp, file, source, &resolve, &mut diags) {
+                Some(c) => OutboxConfig::Smtp(SmtpConfig {
+                    host: c.host,
+                    port: c.port,
+                    tls: c.tls,
+                    trust: c.trust,
+                    username: c.username,
+                    password: c.password,
+                    retry_base_seconds: o.retry_base_seconds.unwrap_or(30).max(1),
+                    retry_max_seconds: o.retry_max_seconds.unwrap_or(3600).max(1),
+                    give_up_hours: o.give_up_hours.unwrap_or(48).max(1),
+                    timeout_seconds: o.timeout_seconds.unwrap_or(60).max(1),
+                }),
+                None => OutboxConfig::File {
+                    dir: resolve("var/outbox"),
+                },
+            }
+        }
         other => {
             diags.push(
                 at(
-                    raw.outbox.transport.span(),
+                    o.transport.span(),
                     format!("unknown outbox transport \"{other}\""),
                 )
-                .with_hint("transports: file"),
+                .with_hint("transports: file, smtp"),
             );
             OutboxConfig::File {
                 dir: resolve("var/outbox"),
@@ -383,6 +621,167 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         outbox,
         limits: raw.limits,
         people,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Imap,
+    Smtp,
+}
+
+/// A server's settings, checked.
+struct Server {
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    trust: TlsTrust,
+    username: Option<String>,
+    password: Option<Secret>,
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks the connection keys of an IMAP source or the SMTP outbox; None (with diagnostics
+/// pushed) when they do not hold.
+fn resolve_server(
+    r: &RawServer<'_>,
+    proto: Protocol,
+    file: &Path,
+    source: &str,
+    resolve: &dyn Fn(&str) -> PathBuf,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Server> {
+    let at = |span: std::ops::Range<usize>, msg: String| {
+        Diagnostic::error(file, msg).at_offset(source, span.start)
+    };
+    let before = diags.len();
+    let host = match r.host {
+        Some(h) if !h.get_ref().trim().is_empty() => h.get_ref().trim().to_string(),
+        _ => {
+            diags.push(
+                at(r.span.clone(), "missing host".into()).with_hint("host = \"mail.kampus.ac.id\""),
+            );
+            String::new()
+        }
+    };
+    let tls = match r.tls.as_ref().map(|t| (t.get_ref().as_str(), t.span())) {
+        None => match proto {
+            Protocol::Imap => TlsMode::Implicit,
+            Protocol::Smtp => TlsMode::Starttls,
+        },
+        Some(("implicit", _)) => TlsMode::Implicit,
+        Some(("starttls", _)) => TlsMode::Starttls,
+        Some(("none", sp)) => {
+            if !host.is_empty() && !is_loopback(&host) {
+                diags.push(
+                    at(sp, format!("tls = \"none\" would send the password in clear to {host}"))
+                        .with_hint("use \"implicit\" or \"starttls\"; \"none\" is only for a server on 127.0.0.1"),
+                );
+            }
+            TlsMode::None
+        }
+        Some((other, sp)) => {
+            diags.push(
+                at(sp, format!("unknown tls mode \"{other}\""))
+                    .with_hint("implicit, starttls or none"),
+            );
+            TlsMode::Implicit
+        }
+    };
+    let port = r.port.unwrap_or(match (proto, tls) {
+        (Protocol::Imap, TlsMode::Implicit) => 993,
+        (Protocol::Imap, _) => 143,
+        (Protocol::Smtp, TlsMode::Implicit) => 465,
+        (Protocol::Smtp, TlsMode::Starttls) => 587,
+        (Protocol::Smtp, TlsMode::None) => 25,
+    });
+    let given = [
+        r.password.is_some(),
+        r.password_env.is_some(),
+        r.password_file.is_some(),
+    ];
+    let password = match (r.password, r.password_env, r.password_file) {
+        _ if given.iter().filter(|g| **g).count() > 1 => {
+            diags.push(at(
+                r.span.clone(),
+                "give only one of password, password-env, password-file".into(),
+            ));
+            None
+        }
+        (Some(p), _, _) => Some(Secret::new(p.clone())),
+        (_, Some(var), _) => match std::env::var(var.get_ref()) {
+            Ok(v) => Some(Secret::new(v)),
+            Err(_) => {
+                diags.push(
+                    at(
+                        var.span(),
+                        format!("environment variable {} is not set", var.get_ref()),
+                    )
+                    .with_hint("set it in the service's environment, or use password-file"),
+                );
+                None
+            }
+        },
+        (_, _, Some(f)) => match std::fs::read_to_string(resolve(f.get_ref())) {
+            Ok(v) => Some(Secret::new(v.trim_end_matches(['\r', '\n']).to_string())),
+            Err(e) => {
+                diags.push(at(
+                    f.span(),
+                    format!("cannot read password file \"{}\": {e}", f.get_ref()),
+                ));
+                None
+            }
+        },
+        (None, None, None) => None,
+    };
+    let username = r.username.clone();
+    if proto == Protocol::Imap
+        && (username.is_none() || password.is_none())
+        && diags.len() == before
+    {
+        diags.push(
+            at(
+                r.span.clone(),
+                "an imap source needs a username and a password".into(),
+            )
+            .with_hint(
+                "username = \"helpdesk@kampus.ac.id\" and password-env = \"SURATD_IMAP_PASSWORD\"",
+            ),
+        );
+    }
+    if proto == Protocol::Smtp && username.is_some() != password.is_some() && diags.len() == before
+    {
+        diags.push(at(
+            r.span.clone(),
+            "smtp login needs both a username and a password".into(),
+        ));
+    }
+    let ca_file = r.ca_file.as_ref().map(|c| {
+        let path = resolve(c.get_ref());
+        if !path.is_file() {
+            diags.push(at(
+                c.span(),
+                format!("ca-file \"{}\" does not exist", path.display()),
+            ));
+        }
+        path
+    });
+    (diags.len() == before).then(|| Server {
+        host,
+        port,
+        tls,
+        trust: TlsTrust {
+            ca_file,
+            accept_invalid_certs: r.accept_invalid_certs,
+        },
+        username,
+        password,
     })
 }
 
@@ -466,7 +865,7 @@ dir = "var/outbox"
             vec![
                 "DIR/daemon.toml:4:9: error: rules directory \"DIR/aturan\" does not exist (hint: paths are relative to the directory of daemon.toml)",
                 "DIR/daemon.toml:8:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")",
-                "DIR/daemon.toml:13:8: error: unknown source kind \"pop3\" (hint: kinds: maildir)",
+                "DIR/daemon.toml:13:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)",
             ]
         );
     }

@@ -102,6 +102,9 @@ pub fn pass(loaded: &Loaded, store: &mut Store, clock: &dyn Clock) -> anyhow::Re
                     Err(e) => tracing::error!(error = %e, "fetch failed"),
                 }
             }
+            SourceKind::Imap(_) => {
+                tracing::error!("imap sources run only in the daemon for now");
+            }
         }
     }
     let pipeline = Pipeline {
@@ -113,6 +116,7 @@ pub fn pass(loaded: &Loaded, store: &mut Store, clock: &dyn Clock) -> anyhow::Re
     stats.processed = pipeline.process_pending(store)?;
     stats.delivered = match &loaded.config.outbox {
         OutboxConfig::File { dir } => outbound::file::deliver_due(store, dir, clock)?,
+        OutboxConfig::Smtp(_) => 0,
     };
     Ok(stats)
 }

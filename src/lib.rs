@@ -14,7 +14,8 @@
 //!
 //! [`pipeline`] ties steps 3–6 for one stored message; [`daemon`] runs the loop; [`cli`] is the
 //! command line. [`config`] reads `daemon.toml`; [`diag`] renders `file:line:col` diagnostics;
-//! [`clock`] lets tests fix the time.
+//! [`clock`] lets tests fix the time; [`lifecycle`] holds the shutdown and wake-up signals
+//! the daemon's services share.
 
 pub mod classify;
 pub mod cli;
@@ -23,6 +24,7 @@ pub mod config;
 pub mod daemon;
 pub mod diag;
 pub mod fetch;
+pub mod lifecycle;
 pub mod outbound;
 pub mod parse;
 pub mod pipeline;

@@ -3,6 +3,7 @@
 //!
 //! Only [`maildir`] exists so far (the embedded default and the tests); IMAP joins it.
 
+pub mod imap;
 pub mod maildir;
 
 /// What one pass over a source did.
@@ -25,6 +26,8 @@ pub enum FetchError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    #[error("imap: {0}")]
+    Imap(String),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }

@@ -6,6 +6,8 @@
 pub mod compose;
 pub mod context;
 pub mod file;
+pub mod service;
+pub mod smtp;
 pub mod templates;
 
 pub use templates::{Rendered, Templates};

@@ -1,0 +1,1 @@
+//! The outbox service (being written): see the real-mail issue.

@@ -470,48 +470,48 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
                 ),
             },
             "imap" => {
+                let after_store = match s
+                    .after_store
+                    .as_ref()
+                    .map(|a| (a.get_ref().as_str(), a.span()))
+                {
+                    None | Some(("keep", _)) => AfterStore::Keep,
+                    Some(("seen", _)) => AfterStore::Seen,
+                    Some(("move", sp)) => match &s.move_to {
+                        Some(folder) => AfterStore::Move(folder.clone()),
+                        None => {
+                            diags.push(
+                                at(sp, "after-store = \"move\" needs move-to".into())
+                                    .with_hint("move-to = \"Processed\""),
+                            );
+                            AfterStore::Keep
+                        }
+                    },
+                    Some((other, sp)) => {
+                        diags.push(
+                            at(sp, format!("unknown after-store \"{other}\""))
+                                .with_hint("keep, seen or move"),
+                        );
+                        AfterStore::Keep
+                    }
+                };
+                let folders = s
+                    .folders
+                    .clone()
+                    .unwrap_or_else(|| vec!["INBOX".to_string()]);
+                if folders.is_empty() {
+                    diags.push(
+                        at(
+                            span.clone(),
+                            "folders is empty: this source would read nothing".into(),
+                        )
+                        .with_hint("folders = [\"INBOX\"]"),
+                    );
+                }
                 let server = raw_server!(s, span.clone());
                 if let Some(c) =
                     resolve_server(&server, Protocol::Imap, file, source, &resolve, &mut diags)
                 {
-                    let after_store = match s
-                        .after_store
-                        .as_ref()
-                        .map(|a| (a.get_ref().as_str(), a.span()))
-                    {
-                        None | Some(("keep", _)) => AfterStore::Keep,
-                        Some(("seen", _)) => AfterStore::Seen,
-                        Some(("move", sp)) => match &s.move_to {
-                            Some(folder) => AfterStore::Move(folder.clone()),
-                            None => {
-                                diags.push(
-                                    at(sp, "after-store = \"move\" needs move-to".into())
-                                        .with_hint("move-to = \"Processed\""),
-                                );
-                                AfterStore::Keep
-                            }
-                        },
-                        Some((other, sp)) => {
-                            diags.push(
-                                at(sp, format!("unknown after-store \"{other}\""))
-                                    .with_hint("keep, seen or move"),
-                            );
-                            AfterStore::Keep
-                        }
-                    };
-                    let folders = s
-                        .folders
-                        .clone()
-                        .unwrap_or_else(|| vec!["INBOX".to_string()]);
-                    if folders.is_empty() {
-                        diags.push(
-                            at(
-                                span.clone(),
-                                "folders is empty: this source would read nothing".into(),
-                            )
-                            .with_hint("folders = [\"INBOX\"]"),
-                        );
-                    }
                     sources.push(SourceConfig {
                         name: s.name.clone(),
                         kind: SourceKind::Imap(ImapConfig {
@@ -772,7 +772,7 @@ fn resolve_server(
         }
         path
     });
-    (diags.len() == before).then(|| Server {
+    (diags.len() == before).then_some(Server {
         host,
         port,
         tls,
@@ -867,6 +867,85 @@ dir = "var/outbox"
                 "DIR/daemon.toml:8:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")",
                 "DIR/daemon.toml:13:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)",
             ]
+        );
+    }
+
+    const IMAP_SMTP: &str = r#"
+[[source]]
+name = "helpdesk"
+kind = "imap"
+host = "outlook.office365.com"
+username = "helpdesk@kampus.ac.id"
+password-env = "SURATD_TEST_UNSET_VARIABLE"
+after-store = "move"
+
+[outbox]
+transport = "smtp"
+host = "smtp.kampus.ac.id"
+tls = "none"
+username = "helpdesk@kampus.ac.id"
+"#;
+
+    fn with_servers(extra: &str) -> String {
+        let base = GOOD
+            .split("[[source]]")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        base + extra
+    }
+
+    #[test]
+    fn imap_and_smtp_problems_are_all_reported() {
+        assert_eq!(
+            check(&with_servers(IMAP_SMTP)),
+            vec![
+                "DIR/daemon.toml:17:16: error: environment variable SURATD_TEST_UNSET_VARIABLE is not set (hint: set it in the service's environment, or use password-file)",
+                "DIR/daemon.toml:18:15: error: after-store = \"move\" needs move-to (hint: move-to = \"Processed\")",
+                "DIR/daemon.toml:23:7: error: tls = \"none\" would send the password in clear to smtp.kampus.ac.id (hint: use \"implicit\" or \"starttls\"; \"none\" is only for a server on 127.0.0.1)",
+            ]
+        );
+    }
+
+    #[test]
+    fn imap_and_smtp_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for d in ["rules", "templates"] {
+            std::fs::create_dir_all(dir.path().join(d)).expect("mkdir");
+        }
+        std::fs::write(dir.path().join("imap.pass"), "rahasia\n").expect("write");
+        let src = with_servers(
+            r#"
+[[source]]
+name = "helpdesk"
+kind = "imap"
+host = "imap.gmail.com"
+username = "helpdesk@kampus.ac.id"
+password-file = "imap.pass"
+
+[outbox]
+transport = "smtp"
+host = "127.0.0.1"
+port = 2525
+tls = "none"
+"#,
+        );
+        let cfg = from_str(&dir.path().join("daemon.toml"), &src).expect("valid");
+        let SourceKind::Imap(imap) = &cfg.sources[0].kind else {
+            panic!("not imap")
+        };
+        assert_eq!((imap.port, imap.tls), (993, TlsMode::Implicit));
+        assert_eq!(imap.password.expose(), "rahasia");
+        assert_eq!(format!("{:?}", imap.password), "Secret(***)");
+        assert_eq!(imap.folders, vec!["INBOX"]);
+        assert_eq!(imap.after_store, AfterStore::Keep);
+        assert!(imap.idle);
+        let OutboxConfig::Smtp(smtp) = &cfg.outbox else {
+            panic!("not smtp")
+        };
+        assert_eq!(
+            (smtp.port, smtp.tls, smtp.username.is_none()),
+            (2525, TlsMode::None, true)
         );
     }
 

@@ -20,10 +20,10 @@ echo "== mail stack: Dovecot + Postfix on 127.0.0.1"
 # Its own runtime dir and ports, so a stack someone else runs on this machine is never
 # touched; stop.sh stops only the processes start.sh recorded in this dir.
 export SURATD_MAILSTACK_DIR="${SURATD_MAILSTACK_DIR:-/tmp/suratd-test-ms}"
-export SURATD_MAILSTACK_IMAP_PORT="${SURATD_MAILSTACK_IMAP_PORT:-21143}"
-export SURATD_MAILSTACK_IMAPS_PORT="${SURATD_MAILSTACK_IMAPS_PORT:-21993}"
-export SURATD_MAILSTACK_SMTP_PORT="${SURATD_MAILSTACK_SMTP_PORT:-22525}"
-export SURATD_MAILSTACK_SUBMISSION_PORT="${SURATD_MAILSTACK_SUBMISSION_PORT:-21587}"
+export SURATD_MAILSTACK_IMAP_PORT="${SURATD_MAILSTACK_IMAP_PORT:-31143}"
+export SURATD_MAILSTACK_IMAPS_PORT="${SURATD_MAILSTACK_IMAPS_PORT:-31993}"
+export SURATD_MAILSTACK_SMTP_PORT="${SURATD_MAILSTACK_SMTP_PORT:-32525}"
+export SURATD_MAILSTACK_SUBMISSION_PORT="${SURATD_MAILSTACK_SUBMISSION_PORT:-31587}"
 tests/mailstack/install.sh
 tests/mailstack/start.sh
 trap 'tests/mailstack/stop.sh' EXIT

@@ -1,20 +1,32 @@
 //! Wiring: load config, templates and rules together ([`load`], also what `suratd check`
-//! runs), then the loop of `suratd run`: fetch every source into the store, process what is
-//! pending, deliver the outbox; then sleep until the next poll or a shutdown signal.
+//! runs), then run the services of `suratd run`:
 //!
-//! A pass that fails (a database hiccup, an unreadable folder) is logged and retried on the
-//! next poll; the loop itself never exits because of a message or a source.
+//! - one task per mail source (a Maildir folder polled; an IMAP account with a task per
+//!   folder, on IDLE), each committing raw messages to the store and kicking the processor;
+//! - the processor: processes every pending message (one transaction each), kicks the outbox
+//!   when it queued email, then sleeps until the next kick;
+//! - the outbox: delivers due email, sleeps until the next due row or a kick.
+//!
+//! Each service runs under a supervisor that logs a failure or panic and restarts it with
+//! backoff: the daemon never exits because a server is down or a message is bad. Shutdown
+//! (SIGTERM/SIGINT) has two phases: every service is told to stop taking work and finishes
+//! what it is doing; what has not finished after the grace period is aborted. Nothing is lost
+//! by the abort: whatever was not committed is still pending in the store or on the server.
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{self, Config, OutboxConfig, SourceKind};
 use crate::diag::Diagnostic;
+use crate::fetch::imap::ImapSource;
 use crate::fetch::{self, FetchStats};
+use crate::lifecycle::{Kick, Shutdown, ShutdownTrigger};
 use crate::outbound::{self, Templates};
 use crate::pipeline::{Pipeline, ProcessStats};
 use crate::rules::{self, RuleContext, RuleSet};
 use crate::store::Store;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
+use tracing::Instrument;
 
 /// Everything loaded from the admin's files.
 #[derive(Debug)]
@@ -75,7 +87,7 @@ fn template_names_on_disk(dir: &Path) -> std::collections::BTreeSet<String> {
         .unwrap_or_default()
 }
 
-/// What one pass did.
+/// What a run did (summed over its passes).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PassStats {
     pub fetched: FetchStats,
@@ -83,103 +95,280 @@ pub struct PassStats {
     pub delivered: usize,
 }
 
-/// One pass: fetch all sources, process pending messages, deliver due emails.
-pub fn pass(loaded: &Loaded, store: &mut Store, clock: &dyn Clock) -> anyhow::Result<PassStats> {
+/// How long services get to finish their current work after a shutdown request.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// `suratd run --once`: every source once, process, deliver, return.
+pub async fn run_once(loaded: &Loaded, clock: Arc<dyn Clock>) -> anyhow::Result<PassStats> {
     let mut stats = PassStats::default();
+    let mut store = Store::open(&loaded.config.database)?;
     for source in &loaded.config.sources {
         let span = tracing::info_span!("source", name = %source.name);
-        let _e = span.enter();
-        match &source.kind {
+        let fetched = match &source.kind {
             SourceKind::Maildir { path, move_to_cur } => {
-                match fetch::maildir::fetch(store, &source.name, path, *move_to_cur, clock) {
-                    Ok(s) => {
-                        stats.fetched.stored += s.stored;
-                        stats.fetched.duplicates += s.duplicates;
-                        stats.fetched.known += s.known;
-                        stats.fetched.unreadable += s.unreadable;
-                    }
-                    // One source failing does not stop the others.
-                    Err(e) => tracing::error!(error = %e, "fetch failed"),
-                }
+                let _e = span.enter();
+                fetch::maildir::fetch(&mut store, &source.name, path, *move_to_cur, clock.as_ref())
             }
-            SourceKind::Imap(_) => {
-                tracing::error!("imap sources run only in the daemon for now");
+            SourceKind::Imap(config) => {
+                imap_source(loaded, &source.name, config)
+                    .fetch_once(clock.as_ref())
+                    .instrument(span)
+                    .await
             }
+        };
+        match fetched {
+            Ok(s) => add_fetch(&mut stats.fetched, &s),
+            // One source failing does not stop the others.
+            Err(e) => tracing::error!(source = %source.name, error = %e, "fetch failed"),
         }
     }
     let pipeline = Pipeline {
         config: &loaded.config,
         rules: &loaded.rules,
         templates: &loaded.templates,
-        clock,
+        clock: clock.as_ref(),
     };
-    stats.processed = pipeline.process_pending(store)?;
-    stats.delivered = match &loaded.config.outbox {
-        OutboxConfig::File { dir } => outbound::file::deliver_due(store, dir, clock)?,
-        OutboxConfig::Smtp(_) => 0,
-    };
+    stats.processed = pipeline.process_pending(&mut store)?;
+    stats.delivered = deliver_once(loaded, &mut store, clock.as_ref()).await?;
     Ok(stats)
 }
 
-/// `suratd run`: passes until a shutdown signal (or one pass with `once`).
+fn imap_source(loaded: &Loaded, name: &str, config: &crate::config::ImapConfig) -> ImapSource {
+    ImapSource {
+        name: name.to_string(),
+        config: config.clone(),
+        database: loaded.config.database.clone(),
+    }
+}
+
+/// `suratd run`: the services, until SIGTERM/SIGINT (or one pass with `once`).
 pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if once {
+        return run_once(&loaded, clock).await;
+    }
     let loaded = Arc::new(loaded);
-    let db = loaded.config.database.clone();
-    let store = Store::open(&db)?;
-    let store = Arc::new(std::sync::Mutex::new(store));
-    let poll = std::time::Duration::from_secs(loaded.config.poll_seconds);
-    let mut total = PassStats::default();
-    tracing::info!(database = %db.display(), rules = loaded.rules.rules.len(), sources = loaded.config.sources.len(), "suratd started");
-    loop {
-        let (l, s) = (Arc::clone(&loaded), Arc::clone(&store));
-        let result = tokio::task::spawn_blocking(move || {
-            let mut store = s.lock().unwrap_or_else(|e| e.into_inner());
-            pass(&l, &mut store, &SystemClock)
-        })
-        .await;
-        match result {
-            Ok(Ok(s)) => {
-                add(&mut total, &s);
-                if s.fetched.stored + s.processed.emails_queued + s.delivered > 0 {
-                    tracing::info!(
-                        stored = s.fetched.stored,
-                        tickets = s.processed.new_tickets,
-                        triage = s.processed.triage,
-                        replies = s.processed.replies,
-                        ignored = s.processed.ignored,
-                        delivered = s.delivered,
-                        "pass done"
-                    );
+    // Fail fast on a database that cannot be opened at all (wrong path, permissions).
+    drop(Store::open(&loaded.config.database)?);
+    let (trigger, shutdown) = ShutdownTrigger::new();
+    let stored = Kick::new();
+    let queued = Kick::new();
+    let mut services = Vec::new();
+    for source in &loaded.config.sources {
+        let name = format!("source {}", source.name);
+        let (l, c, k) = (Arc::clone(&loaded), Arc::clone(&clock), stored.clone());
+        let source = source.clone();
+        services.push(supervise(name, shutdown.clone(), move |sd| {
+            let (l, c, k, source) = (Arc::clone(&l), Arc::clone(&c), k.clone(), source.clone());
+            async move {
+                match &source.kind {
+                    SourceKind::Maildir { path, move_to_cur } => {
+                        maildir_service(&l, &source.name, path, *move_to_cur, c, k, sd).await
+                    }
+                    SourceKind::Imap(config) => {
+                        imap_source(&l, &source.name, config).run(c, k, sd).await;
+                        Ok(())
+                    }
                 }
             }
-            Ok(Err(e)) if once => return Err(e),
-            Ok(Err(e)) => tracing::error!(error = %e, "pass failed; retrying at the next poll"),
-            Err(e) => tracing::error!(error = %e, "pass panicked; retrying at the next poll"),
+        }));
+    }
+    {
+        let (l, c, s, q) = (
+            Arc::clone(&loaded),
+            Arc::clone(&clock),
+            stored.clone(),
+            queued.clone(),
+        );
+        services.push(supervise("processor".into(), shutdown.clone(), move |sd| {
+            processor(Arc::clone(&l), Arc::clone(&c), s.clone(), q.clone(), sd)
+        }));
+    }
+    {
+        let (l, c, q) = (Arc::clone(&loaded), Arc::clone(&clock), queued.clone());
+        services.push(supervise("outbox".into(), shutdown.clone(), move |sd| {
+            outbox_service(Arc::clone(&l), Arc::clone(&c), q.clone(), sd)
+        }));
+    }
+    tracing::info!(
+        database = %loaded.config.database.display(),
+        rules = loaded.rules.rules.len(),
+        sources = loaded.config.sources.len(),
+        "suratd started"
+    );
+    // Start with a full round, in case messages were left pending by an earlier run.
+    stored.kick();
+    queued.kick();
+    shutdown_signal().await;
+    tracing::info!(
+        grace_secs = SHUTDOWN_GRACE.as_secs(),
+        "shutdown: no new work is taken; finishing what is under way"
+    );
+    trigger.trigger();
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+    for handle in &mut services {
+        if tokio::time::timeout_at(deadline, &mut *handle)
+            .await
+            .is_err()
+        {
+            break;
         }
-        if once {
-            return Ok(total);
+    }
+    let unfinished: Vec<_> = services.iter().filter(|h| !h.is_finished()).collect();
+    if !unfinished.is_empty() {
+        tracing::warn!(
+            services = unfinished.len(),
+            "grace period over: aborting what is left"
+        );
+        for h in unfinished {
+            h.abort();
+        }
+    }
+    tracing::info!("suratd stopped");
+    Ok(PassStats::default())
+}
+
+/// Runs `make(shutdown)` as a task, again and again with backoff when it fails or panics,
+/// until shutdown.
+fn supervise<F, Fut>(name: String, shutdown: Shutdown, make: F) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(Shutdown) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            let outcome = tokio::spawn(make(shutdown.clone())).await;
+            if shutdown.is_set() {
+                return;
+            }
+            match outcome {
+                Ok(Ok(())) => {
+                    tracing::warn!(service = %name, "service ended by itself; restarting")
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(service = %name, error = %format!("{e:#}"), retry_in_secs = backoff.as_secs(), "service failed; restarting")
+                }
+                Err(e) => {
+                    tracing::error!(service = %name, error = %e, retry_in_secs = backoff.as_secs(), "service panicked; restarting")
+                }
+            }
+            let mut sd = shutdown.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = sd.wait() => return,
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+    })
+}
+
+/// Polls a Maildir folder; kicks the processor when something new was stored.
+async fn maildir_service(
+    loaded: &Loaded,
+    name: &str,
+    path: &Path,
+    move_to_cur: bool,
+    clock: Arc<dyn Clock>,
+    stored: Kick,
+    mut shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let mut store = Store::open(&loaded.config.database)?;
+    let poll = Duration::from_secs(loaded.config.poll_seconds);
+    loop {
+        let stats = tokio::task::block_in_place(|| {
+            fetch::maildir::fetch(&mut store, name, path, move_to_cur, clock.as_ref())
+        })?;
+        if stats.stored > 0 {
+            tracing::info!(
+                source = name,
+                stored = stats.stored,
+                duplicates = stats.duplicates,
+                "new messages"
+            );
+            stored.kick();
         }
         tokio::select! {
-            _ = shutdown_signal() => {
-                tracing::info!("shutdown requested; stopping after the current pass");
-                return Ok(total);
-            }
             _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.wait() => return Ok(()),
         }
     }
 }
 
-fn add(total: &mut PassStats, s: &PassStats) {
-    total.fetched.stored += s.fetched.stored;
-    total.fetched.duplicates += s.fetched.duplicates;
-    total.fetched.known += s.fetched.known;
-    total.fetched.unreadable += s.fetched.unreadable;
-    total.processed.new_tickets += s.processed.new_tickets;
-    total.processed.triage += s.processed.triage;
-    total.processed.replies += s.processed.replies;
-    total.processed.ignored += s.processed.ignored;
-    total.processed.emails_queued += s.processed.emails_queued;
-    total.delivered += s.delivered;
+/// Processes pending messages whenever a source kicks; kicks the outbox when email was queued.
+async fn processor(
+    loaded: Arc<Loaded>,
+    clock: Arc<dyn Clock>,
+    stored: Kick,
+    queued: Kick,
+    mut shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let mut store = Store::open(&loaded.config.database)?;
+    loop {
+        tokio::select! {
+            _ = stored.wait() => {}
+            _ = shutdown.wait() => return Ok(()),
+        }
+        let stats = tokio::task::block_in_place(|| {
+            Pipeline {
+                config: &loaded.config,
+                rules: &loaded.rules,
+                templates: &loaded.templates,
+                clock: clock.as_ref(),
+            }
+            .process_pending(&mut store)
+        })?;
+        if stats.emails_queued > 0 {
+            queued.kick();
+        }
+        if stats != ProcessStats::default() {
+            tracing::info!(
+                tickets = stats.new_tickets,
+                triage = stats.triage,
+                replies = stats.replies,
+                ignored = stats.ignored,
+                emails_queued = stats.emails_queued,
+                "processed"
+            );
+        }
+    }
+}
+
+/// Delivers due email once. (`&mut`: a `&Store` held across an await would make the
+/// service's future not `Send`, the connection not being `Sync`.)
+async fn deliver_once(
+    loaded: &Loaded,
+    store: &mut Store,
+    clock: &dyn Clock,
+) -> anyhow::Result<usize> {
+    Ok(match &loaded.config.outbox {
+        OutboxConfig::File { dir } => outbound::file::deliver_due(store, dir, clock)?,
+        OutboxConfig::Smtp(_) => anyhow::bail!("the smtp outbox is not wired yet"),
+    })
+}
+
+/// Delivers due email whenever the processor kicks.
+async fn outbox_service(
+    loaded: Arc<Loaded>,
+    clock: Arc<dyn Clock>,
+    queued: Kick,
+    mut shutdown: Shutdown,
+) -> anyhow::Result<()> {
+    let mut store = Store::open(&loaded.config.database)?;
+    loop {
+        tokio::select! {
+            _ = queued.wait() => {}
+            _ = shutdown.wait() => return Ok(()),
+        }
+        deliver_once(&loaded, &mut store, clock.as_ref()).await?;
+    }
+}
+
+fn add_fetch(total: &mut FetchStats, s: &FetchStats) {
+    total.stored += s.stored;
+    total.duplicates += s.duplicates;
+    total.known += s.known;
+    total.unreadable += s.unreadable;
 }
 
 async fn shutdown_signal() {

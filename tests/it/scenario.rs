@@ -260,3 +260,66 @@ fn a_message_stored_before_a_crash_is_processed_after_restart() {
     assert!(out.stdout.contains("1 ticket(s)"), "{}", out.stdout);
     assert_eq!(env.outbox().len(), 1);
 }
+
+#[test]
+fn the_daemon_answers_letters_as_they_arrive_and_stops_cleanly_on_sigterm() {
+    let env = Env::new();
+    let cfg = std::fs::read_to_string(env.config()).expect("cfg");
+    std::fs::write(
+        env.config(),
+        cfg.replace("poll-seconds = 30", "poll-seconds = 1"),
+    )
+    .expect("w");
+    env.deliver("1", LETTER.as_bytes());
+    let mut daemon = super::support::Daemon(
+        std::process::Command::new(env!("CARGO_BIN_EXE_suratd"))
+            .arg("--config")
+            .arg(env.config())
+            .arg("run")
+            .current_dir(env.path())
+            .env("RUST_LOG", "suratd=info")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start daemon"),
+    );
+    let wait_for = |n: usize| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while env.outbox().len() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no answer within 30 s"
+            );
+            std::thread::yield_now();
+        }
+    };
+    wait_for(1);
+    // A second letter while the daemon runs.
+    env.deliver(
+        "2",
+        LETTER
+            .replace("ws-1@", "ws-9@")
+            .replace("Budi Santoso", "Rina Wati")
+            .as_bytes(),
+    );
+    wait_for(2);
+    let pid = daemon.0.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let start = std::time::Instant::now();
+    let status = daemon.0.wait().expect("wait");
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(12),
+        "shutdown took {:?}",
+        start.elapsed()
+    );
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut daemon.0.stderr.take().expect("stderr"), &mut log)
+        .expect("log");
+    assert!(log.contains("shutdown: no new work is taken"), "{log}");
+    assert!(log.contains("suratd stopped"), "{log}");
+    assert_eq!(tickets(&env).len(), 2);
+}

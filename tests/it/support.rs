@@ -85,22 +85,32 @@ impl Env {
         }
     }
 
-    /// The files in the outbox, name → content, sorted.
+    /// The emails in the outbox, name → content, sorted. (Files being written are hidden
+    /// dot-files renamed into place; one can vanish between listing and reading.)
     pub fn outbox(&self) -> Vec<(String, Vec<u8>)> {
         let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(self.path().join("var/outbox"))
             .map(|rd| {
                 rd.flatten()
-                    .map(|e| {
-                        (
-                            e.file_name().to_string_lossy().into_owned(),
-                            std::fs::read(e.path()).expect("read"),
-                        )
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .filter_map(|e| {
+                        let raw = std::fs::read(e.path()).ok()?;
+                        Some((e.file_name().to_string_lossy().into_owned(), raw))
                     })
                     .collect()
             })
             .unwrap_or_default();
         v.sort();
         v
+    }
+}
+
+/// A child process killed when the test ends, passed or not.
+pub struct Daemon(pub std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

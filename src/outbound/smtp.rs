@@ -102,11 +102,19 @@ impl SmtpSender {
     /// the server answered 250 to the end of DATA: the message is its responsibility now.
     pub async fn send(&self, from: &str, to: &[String], raw: &[u8]) -> Result<(), SendError> {
         let envelope = envelope(from, to)?;
-        match self.transport.send_raw(&envelope, raw).await {
+        match self.transport.send_raw(&envelope, data(raw)).await {
             Ok(_) => Ok(()),
             Err(e) => Err(classify(&self.server(), &e)),
         }
     }
+}
+
+/// What to hand lettre for `raw`. lettre ends DATA with `CRLF . CRLF` whatever the message
+/// ends with; but the CRLF that ends the message's last line *is* the first CRLF of that
+/// terminator (RFC 5321 §4.1.1.4), so a message ending in CRLF would arrive with one empty
+/// line added. Without its final CRLF it arrives byte for byte as queued.
+fn data(raw: &[u8]) -> &[u8] {
+    raw.strip_suffix(b"\r\n").unwrap_or(raw)
 }
 
 /// The envelope; an unusable address is a permanent failure of this email.
@@ -223,13 +231,14 @@ mod tests {
     }
 
     /// A one-connection SMTP server on loopback that answers `rcpt_reply` to RCPT TO and
-    /// accepts everything else.
-    async fn fake_server(rcpt_reply: &'static str) -> u16 {
+    /// accepts everything else; the task returns the DATA lines as they came over the wire.
+    async fn fake_server(rcpt_reply: &'static str) -> (u16, tokio::task::JoinHandle<Vec<String>>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
+            let mut data = Vec::new();
             let Ok((sock, _)) = listener.accept().await else {
-                return;
+                return data;
             };
             let (r, mut w) = sock.into_split();
             let mut lines = BufReader::new(r).lines();
@@ -238,6 +247,7 @@ mod tests {
             while let Ok(Some(line)) = lines.next_line().await {
                 let reply: &str = if in_data {
                     if line != "." {
+                        data.push(line);
                         continue;
                     }
                     in_data = false;
@@ -255,11 +265,12 @@ mod tests {
                     }
                 };
                 if w.write_all(reply.as_bytes()).await.is_err() {
-                    return;
+                    break;
                 }
             }
+            data
         });
-        port
+        (port, task)
     }
 
     fn to() -> Vec<String> {
@@ -268,7 +279,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_4xx_reply_is_temporary_with_the_servers_words() {
-        let port = fake_server("451 4.3.0 mailbox busy\r\n").await;
+        let (port, _) = fake_server("451 4.3.0 mailbox busy\r\n").await;
         let s = SmtpSender::new(&config(port)).expect("sender");
         let err = s
             .send("helpdesk@kampus.test", &to(), b"Subject: x\r\n\r\nx\r\n")
@@ -283,7 +294,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_5xx_reply_is_permanent_with_the_servers_words() {
-        let port = fake_server("550 5.1.1 no such user\r\n").await;
+        let (port, _) = fake_server("550 5.1.1 no such user\r\n").await;
         let s = SmtpSender::new(&config(port)).expect("sender");
         let err = s
             .send("helpdesk@kampus.test", &to(), b"Subject: x\r\n\r\nx\r\n")
@@ -297,13 +308,16 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_250_is_success() {
-        let port = fake_server("250 2.1.5 ok\r\n").await;
+    async fn a_250_is_success_and_the_bytes_arrive_as_queued() {
+        let (port, server) = fake_server("250 2.1.5 ok\r\n").await;
         let s = SmtpSender::new(&config(port)).expect("sender");
-        let sent = s
-            .send("helpdesk@kampus.test", &to(), b"Subject: x\r\n\r\nx\r\n")
-            .await;
-        assert_eq!(sent, Ok(()));
+        let raw = b"Subject: x\r\n\r\n.titik di awal\r\nakhir\r\n";
+        assert_eq!(s.send("helpdesk@kampus.test", &to(), raw).await, Ok(()));
+        // On the wire: dot-stuffed, and no empty line added before the final dot.
+        assert_eq!(
+            server.await.expect("server"),
+            ["Subject: x", "", "..titik di awal", "akhir"]
+        );
     }
 
     #[tokio::test]

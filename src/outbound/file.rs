@@ -19,7 +19,7 @@ pub enum DeliverError {
 }
 
 /// Delivers every due email; returns how many were delivered. (The synchronous one-shot
-/// path; the daemon's outbox service uses [`write`] through its `Transport::File`.)
+/// path; the daemon's outbox service uses [`write()`] through its `Transport::File`.)
 pub fn deliver_due(store: &Store, dir: &Path, clock: &dyn Clock) -> Result<usize, DeliverError> {
     std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
         path: dir.to_path_buf(),

@@ -8,7 +8,10 @@
 //!   between the server's 250 and the commit of `mark_sent` leaves the row queued, and the
 //!   next start sends it once more. The window is one SQLite write long; see
 //!   [`Outbox::deliver_due`]. A database error there (rather than a crash) does not resend:
-//!   the row is remembered as sent and recorded before anything else is tried.
+//!   the row is remembered as sent and recorded before anything else is tried. The same
+//!   duplicate can come from the network: a try that times out (or loses the connection)
+//!   after the final dot but before the 250 arrives counts as failed and is retried, though
+//!   the server may have taken it (RFC 5321 §6.1).
 //! - Temporary failures (no answer, TLS trouble, 4xx) are retried with exponential backoff
 //!   (`retry-base-seconds` doubling up to `retry-max-seconds`, minus up to a tenth of jitter
 //!   per row) until the row is `give-up-hours` old; then it is parked. Permanent failures

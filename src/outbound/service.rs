@@ -41,6 +41,9 @@ use tracing::Instrument;
 /// trying again, unless kicked first.
 const ERROR_PAUSE: Duration = Duration::from_secs(5);
 
+/// The shortest sleep after a pass that sent nothing while a row looked due.
+const SPIN_PAUSE: Duration = Duration::from_secs(1);
+
 /// Where emails go.
 #[derive(Debug, Clone)]
 pub enum Transport {
@@ -363,9 +366,11 @@ impl Outbox {
                         Ok(None) => None,
                         Ok(Some(at)) => {
                             let d = (at - clock.now()).to_std().unwrap_or(Duration::ZERO);
-                            // Due now but the pass found nothing to do: never spin.
+                            // Due now, yet the pass found nothing to do: the row fell due
+                            // just after the pass looked (go again shortly), or its stored
+                            // time is odd. Never spin on it.
                             Some(if d.is_zero() && stats.attempted() == 0 {
-                                ERROR_PAUSE
+                                SPIN_PAUSE
                             } else {
                                 d
                             })

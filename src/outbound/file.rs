@@ -18,7 +18,8 @@ pub enum DeliverError {
     Store(#[from] StoreError),
 }
 
-/// Delivers every due email; returns how many were delivered.
+/// Delivers every due email; returns how many were delivered. (The synchronous one-shot
+/// path; the daemon's outbox service uses [`write()`] through its `Transport::File`.)
 pub fn deliver_due(store: &Store, dir: &Path, clock: &dyn Clock) -> Result<usize, DeliverError> {
     std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
         path: dir.to_path_buf(),
@@ -31,19 +32,29 @@ pub fn deliver_due(store: &Store, dir: &Path, clock: &dyn Clock) -> Result<usize
             return Ok(n);
         }
         for row in due {
-            let path = dir.join(file_name(&row.message_id));
-            let tmp = dir.join(format!(".{}.tmp", file_name(&row.message_id)));
-            let io = |source| DeliverError::Io {
-                path: path.clone(),
-                source,
-            };
-            std::fs::write(&tmp, &row.raw).map_err(io)?;
-            std::fs::rename(&tmp, &path).map_err(io)?;
+            let path = write(dir, &row.message_id, &row.raw)?;
             store.mark_sent(row.id, clock.now())?;
             tracing::info!(message_id = %row.message_id, to = ?row.recipients, path = %path.display(), "email delivered to file outbox");
             n += 1;
         }
     }
+}
+
+/// Writes one email as `<dir>/<message-id>.eml` (creating `dir`), atomically; returns the path.
+pub fn write(dir: &Path, message_id: &str, raw: &[u8]) -> Result<PathBuf, DeliverError> {
+    std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let path = dir.join(file_name(message_id));
+    let tmp = dir.join(format!(".{}.tmp", file_name(message_id)));
+    let io = |source| DeliverError::Io {
+        path: path.clone(),
+        source,
+    };
+    std::fs::write(&tmp, raw).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    Ok(path)
 }
 
 /// A file name from a Message-ID: only characters safe on every file system.

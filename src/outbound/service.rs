@@ -1,1 +1,624 @@
-//! The outbox service (being written): see the real-mail issue.
+//! The outbox service: delivers the emails that the workflow queued in the `outbox` table
+//! (written in the same transaction as the ticket change that caused them).
+//!
+//! Invariants:
+//! - One row at a time, in queue order. A row is `sent` only after the server's 250 to the
+//!   end of DATA (or the file is in place): nothing is marked sent that was not handed over.
+//! - Nothing is sent twice on restart, with one window left: a crash (or a database failure)
+//!   between the server's 250 and the commit of `mark_sent` leaves the row queued, and the
+//!   next start sends it once more. The window is one SQLite write long; see
+//!   [`Outbox::deliver_due`]. A database error there (rather than a crash) does not resend:
+//!   the row is remembered as sent and recorded before anything else is tried. The same
+//!   duplicate can come from the network: a try that times out (or loses the connection)
+//!   after the final dot but before the 250 arrives counts as failed and is retried, though
+//!   the server may have taken it (RFC 5321 §6.1).
+//! - Temporary failures (no answer, TLS trouble, 4xx) are retried with exponential backoff
+//!   (`retry-base-seconds` doubling up to `retry-max-seconds`, minus up to a tenth of jitter
+//!   per row) until the row is `give-up-hours` old; then it is parked. Permanent failures
+//!   (5xx, unusable address) are parked at once with the server's code and text. Parked rows
+//!   stay in the table, queryable, with their reason.
+//! - The schedule lives in SQLite (`next_attempt_at`): [`Outbox::run`] sleeps until the
+//!   next due row, a kick (the processor queued something) or shutdown; no periodic sweep.
+//!   A restart loses nothing.
+//! - The message bytes are never touched here: the transport gets them as queued.
+//!
+//! It must not decide anything about tickets or content: that was done when the row was
+//! queued.
+
+use crate::clock::Clock;
+use crate::config::{Config, OutboxConfig, SmtpConfig};
+use crate::lifecycle::{Kick, Shutdown};
+use crate::outbound::file;
+use crate::outbound::smtp::{self, SendError, SetupError, SmtpSender};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tracing::Instrument;
+
+/// How long the service waits after a failed pass (the database is busy or gone) before
+/// trying again, unless kicked first.
+const ERROR_PAUSE: Duration = Duration::from_secs(5);
+
+/// The shortest sleep after a pass that sent nothing while a row looked due.
+const SPIN_PAUSE: Duration = Duration::from_secs(1);
+
+/// Where emails go.
+#[derive(Debug, Clone)]
+pub enum Transport {
+    /// Each email becomes `<dir>/<message-id>.eml` ([`file::write`]).
+    File(PathBuf),
+    Smtp(SmtpSender),
+}
+
+impl Transport {
+    pub fn from_config(config: &OutboxConfig) -> Result<Transport, SetupError> {
+        Ok(match config {
+            OutboxConfig::File { dir } => Transport::File(dir.clone()),
+            OutboxConfig::Smtp(c) => Transport::Smtp(SmtpSender::new(c)?),
+        })
+    }
+
+    /// Hands one email over. Ok only when the server (or the file system) has it.
+    pub async fn send(
+        &self,
+        from: &str,
+        to: &[String],
+        message_id: &str,
+        raw: &[u8],
+    ) -> Result<(), SendError> {
+        match self {
+            Transport::Smtp(s) => s.send(from, to, raw).await,
+            Transport::File(dir) => {
+                let (dir, id, raw) = (dir.clone(), message_id.to_string(), raw.to_vec());
+                match tokio::task::spawn_blocking(move || file::write(&dir, &id, &raw)).await {
+                    Ok(Ok(_)) => Ok(()),
+                    // A full disk or a permission problem can be fixed: retried.
+                    Ok(Err(e)) => Err(SendError::Temporary(e.to_string())),
+                    Err(e) => Err(SendError::Temporary(format!("file transport: {e}"))),
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Transport::File(dir) => write!(f, "file:{}", dir.display()),
+            Transport::Smtp(s) => write!(f, "smtp:{}", s.server()),
+        }
+    }
+}
+
+/// When to retry a temporary failure and when to give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub base_seconds: u64,
+    pub max_seconds: u64,
+    pub give_up_hours: u64,
+}
+
+impl RetryPolicy {
+    pub fn from_smtp(c: &SmtpConfig) -> RetryPolicy {
+        RetryPolicy {
+            base_seconds: c.retry_base_seconds.max(1),
+            max_seconds: c.retry_max_seconds.max(1),
+            give_up_hours: c.give_up_hours,
+        }
+    }
+
+    /// The file transport fails only when the disk does; the SMTP defaults serve it.
+    pub fn for_file() -> RetryPolicy {
+        RetryPolicy {
+            base_seconds: 30,
+            max_seconds: 3600,
+            give_up_hours: 48,
+        }
+    }
+
+    /// The wait after a temporary failure of a row that had `attempts` attempts before:
+    /// base·2^attempts, at most max, then up to a tenth less, by a hash of the row id and
+    /// attempt. The jitter spreads rows that failed together (a server outage) so they do not
+    /// all come back in the same second; deterministic, so tests can reason about it.
+    pub fn retry_delay(&self, attempts: i64, row: i64) -> chrono::Duration {
+        let exp = u32::try_from(attempts.max(0)).unwrap_or(u32::MAX).min(63);
+        let seconds = self
+            .base_seconds
+            .max(1)
+            .saturating_mul(1u64 << exp)
+            .min(self.max_seconds.max(1));
+        let ms = seconds.saturating_mul(1000);
+        let jitter = mix(row as u64 ^ (attempts as u64).rotate_left(32)) % (ms / 10 + 1);
+        chrono::Duration::milliseconds(i64::try_from(ms - jitter).unwrap_or(i64::MAX))
+    }
+
+    /// Whether a row queued at `created_at` has failed for too long at `now`.
+    fn gave_up(&self, created_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+        let limit = chrono::Duration::hours(i64::try_from(self.give_up_hours).unwrap_or(i64::MAX));
+        match created_at {
+            Some(t) => now - t >= limit,
+            // An unreadable queue time cannot be aged: give up rather than retry forever.
+            None => true,
+        }
+    }
+}
+
+/// splitmix64's finaliser: a cheap, well-spread hash of one number.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DeliverStats {
+    pub sent: usize,
+    /// Temporary failures, scheduled for another attempt.
+    pub deferred: usize,
+    /// Given up: permanent failures, and temporary ones past the give-up time.
+    pub parked: usize,
+}
+
+impl DeliverStats {
+    pub fn attempted(&self) -> usize {
+        self.sent + self.deferred + self.parked
+    }
+}
+
+/// A pass could not go on: the database failed. The rows are as they were (at worst one
+/// remembered as sent in memory, see [`Outbox::deliver_due`]); the next pass resumes.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliverError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The outbox service.
+#[derive(Debug)]
+pub struct Outbox {
+    /// The database it opens its own connection to (in [`Outbox::run`]).
+    pub database: PathBuf,
+    pub transport: Transport,
+    /// The envelope sender (MAIL FROM): the helpdesk address, so bounces come back to it
+    /// (where the classifier records them and never answers).
+    pub envelope_from: String,
+    pub policy: RetryPolicy,
+    /// Rows the server accepted whose `mark_sent` failed: recorded before anything else is
+    /// sent, and never sent again by this process.
+    unrecorded: Mutex<Vec<(i64, DateTime<Utc>)>>,
+}
+
+impl Outbox {
+    pub fn new(
+        database: PathBuf,
+        transport: Transport,
+        envelope_from: String,
+        policy: RetryPolicy,
+    ) -> Outbox {
+        Outbox {
+            database,
+            transport,
+            envelope_from,
+            policy,
+            unrecorded: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The service as `daemon.toml` describes it.
+    pub fn from_config(config: &Config) -> Result<Outbox, SetupError> {
+        smtp::check_sender(&config.helpdesk.address)?;
+        let policy = match &config.outbox {
+            OutboxConfig::File { .. } => RetryPolicy::for_file(),
+            OutboxConfig::Smtp(c) => RetryPolicy::from_smtp(c),
+        };
+        Ok(Outbox::new(
+            config.database.clone(),
+            Transport::from_config(&config.outbox)?,
+            config.helpdesk.address.clone(),
+            policy,
+        ))
+    }
+
+    /// One pass over the rows due at `clock.now()`, one at a time in queue order.
+    ///
+    /// Takes `&mut Store` (not `&Store`) so that the future is `Send` and the service can be
+    /// spawned: a SQLite connection may move between threads but not be shared.
+    pub async fn deliver_due(
+        &self,
+        store: &mut Store,
+        clock: &dyn Clock,
+    ) -> Result<DeliverStats, DeliverError> {
+        self.deliver(store, clock, &|| false).await
+    }
+
+    /// [`Outbox::deliver_due`] that stops between two emails once `stop()` says so.
+    async fn deliver(
+        &self,
+        store: &mut Store,
+        clock: &dyn Clock,
+        stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> Result<DeliverStats, DeliverError> {
+        let mut stats = DeliverStats::default();
+        let mut after = 0;
+        while !stop() {
+            self.record_unrecorded(store)?;
+            let Some(row) = store.next_due_email(clock.now(), after)? else {
+                break;
+            };
+            after = row.id;
+            let attempt = row.attempts + 1;
+            let span = tracing::info_span!(
+                "email",
+                ticket = row.ticket.as_deref().unwrap_or("-"),
+                message_id = %row.message_id,
+                to = ?row.recipients,
+                attempt,
+            );
+            let result = self
+                .transport
+                .send(
+                    &self.envelope_from,
+                    &row.recipients,
+                    &row.message_id,
+                    &row.raw,
+                )
+                .instrument(span.clone())
+                .await;
+            let _in = span.enter();
+            match result {
+                Ok(()) => {
+                    let at = clock.now();
+                    // THE DOUBLE-SEND WINDOW: the server has the email (250) and the row is
+                    // still `queued` until this write commits. A crash here (process killed,
+                    // power lost before the WAL reaches the disk) sends the email once more
+                    // after the restart. Keeping it small: nothing but this one UPDATE sits
+                    // between the 250 and the commit. A database *error* here is handled
+                    // without resending: the row is remembered and recorded first thing.
+                    if let Err(e) = store.mark_sent(row.id, at) {
+                        self.remember(row.id, at);
+                        tracing::error!(error = %e, "email sent but not recorded as sent; recording it before anything else");
+                        return Err(e.into());
+                    }
+                    tracing::info!(via = %self.transport, "email sent");
+                    stats.sent += 1;
+                }
+                Err(SendError::Temporary(reason)) => {
+                    let now = clock.now();
+                    if self.policy.gave_up(row.created_at, now) {
+                        let why = format!(
+                            "gave up after {} hours of temporary failures; last: {reason}",
+                            self.policy.give_up_hours
+                        );
+                        store.mark_failed(row.id, &why, None)?;
+                        tracing::error!(error = %reason, "email parked: temporary failures for too long");
+                        stats.parked += 1;
+                    } else {
+                        let retry_at = now + self.policy.retry_delay(row.attempts, row.id);
+                        store.mark_failed(row.id, &reason, Some(retry_at))?;
+                        tracing::warn!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred");
+                        stats.deferred += 1;
+                    }
+                }
+                Err(SendError::Permanent(reason)) => {
+                    store.mark_failed(row.id, &reason, None)?;
+                    tracing::error!(error = %reason, "email parked: permanent failure");
+                    stats.parked += 1;
+                }
+            }
+        }
+        Ok(stats)
+    }
+
+    fn remember(&self, id: i64, at: DateTime<Utc>) {
+        self.unrecorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((id, at));
+    }
+
+    /// Records the rows sent whose `mark_sent` failed before; an error leaves them remembered.
+    fn record_unrecorded(&self, store: &Store) -> Result<(), StoreError> {
+        let mut pending = self.unrecorded.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(&(id, at)) = pending.last() {
+            store.mark_sent(id, at)?;
+            pending.pop();
+        }
+        Ok(())
+    }
+
+    /// The service: deliver what is due, then sleep until the next row falls due, a kick,
+    /// or shutdown. Opens its own database connection. Stops between two emails once
+    /// shutdown is asked for; a send in progress is finished (or aborted with the task by
+    /// the daemon's grace period, which is the crash window described above).
+    pub async fn run(self, clock: Arc<dyn Clock>, kick: Kick, mut shutdown: Shutdown) {
+        let mut store = loop {
+            match Store::open(&self.database) {
+                Ok(s) => break s,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox cannot open the database; trying again");
+                    if !pause(&kick, &mut shutdown, Some(ERROR_PAUSE)).await {
+                        return;
+                    }
+                }
+            }
+        };
+        tracing::info!(transport = %self.transport, "outbox service started");
+        let stop = {
+            let s = shutdown.clone();
+            move || s.is_set()
+        };
+        while !shutdown.is_set() {
+            let wait = match self.deliver(&mut store, &*clock, &stop).await {
+                Ok(stats) => {
+                    if stats.attempted() > 0 {
+                        tracing::info!(
+                            sent = stats.sent,
+                            deferred = stats.deferred,
+                            parked = stats.parked,
+                            "outbox pass done"
+                        );
+                    }
+                    match store.next_due_at() {
+                        Ok(None) => None,
+                        Ok(Some(at)) => {
+                            let d = (at - clock.now()).to_std().unwrap_or(Duration::ZERO);
+                            // Due now, yet the pass found nothing to do: the row fell due
+                            // just after the pass looked (go again shortly), or its stored
+                            // time is odd. Never spin on it.
+                            Some(if d.is_zero() && stats.attempted() == 0 {
+                                SPIN_PAUSE
+                            } else {
+                                d
+                            })
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "outbox cannot read its schedule");
+                            Some(ERROR_PAUSE)
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox pass failed; trying again");
+                    Some(ERROR_PAUSE)
+                }
+            };
+            if !pause(&kick, &mut shutdown, wait).await {
+                break;
+            }
+        }
+        tracing::info!("outbox service stopped");
+    }
+}
+
+/// Waits for a kick, `wait` (None: no deadline) or shutdown; false on shutdown.
+async fn pause(kick: &Kick, shutdown: &mut Shutdown, wait: Option<Duration>) -> bool {
+    let timer = async {
+        match wait {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = shutdown.wait() => false,
+        _ = kick.wait() => true,
+        _ = timer => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::outbox::OutboxState;
+    use crate::store::NewEmail;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .expect("valid time")
+    }
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            base_seconds: 30,
+            max_seconds: 3600,
+            give_up_hours: 48,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_at_most_a_tenth_off() {
+        let p = policy();
+        for row in 1..50 {
+            for (attempts, full) in [
+                (0, 30),
+                (1, 60),
+                (2, 120),
+                (6, 1920),
+                (7, 3600),
+                (40, 3600),
+                (500, 3600),
+            ] {
+                let d = p.retry_delay(attempts, row).num_milliseconds();
+                assert!(
+                    d <= full * 1000 && d >= full * 900,
+                    "row {row} attempts {attempts}: {d} ms, want {full} s minus at most a tenth"
+                );
+            }
+        }
+        // Rows failing together are spread out.
+        let spread: std::collections::BTreeSet<i64> = (1..20)
+            .map(|row| p.retry_delay(3, row).num_milliseconds())
+            .collect();
+        assert!(spread.len() > 10, "{spread:?}");
+    }
+
+    fn queue(store: &mut Store, key: &str, now: DateTime<Utc>) {
+        let to = vec![format!("{key}@unit.kampus.test")];
+        let id = format!("{key}@kampus.test");
+        let e = NewEmail {
+            dedupe_key: key,
+            ticket: None,
+            message_id: &id,
+            template: "ack",
+            recipients: &to,
+            subject: "s",
+            raw: b"Subject: s\r\n\r\nbody\r\n",
+        };
+        store
+            .transaction(|tx| tx.queue_email(&e, now))
+            .expect("queue");
+    }
+
+    #[tokio::test]
+    async fn the_file_transport_delivers_through_the_service() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open_in_memory().expect("db");
+        let clock = ManualClock::new(t0());
+        queue(&mut store, "a", t0());
+        queue(&mut store, "b", t0());
+        let outbox = Outbox::new(
+            dir.path().join("db"),
+            Transport::File(dir.path().join("out")),
+            "helpdesk@kampus.test".into(),
+            RetryPolicy::for_file(),
+        );
+        let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
+        assert_eq!(
+            stats,
+            DeliverStats {
+                sent: 2,
+                deferred: 0,
+                parked: 0
+            }
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("out/a@kampus.test.eml")).expect("file"),
+            b"Subject: s\r\n\r\nbody\r\n"
+        );
+        let again = outbox.deliver_due(&mut store, &clock).await.expect("pass");
+        assert_eq!(again.attempted(), 0);
+        assert_eq!(store.next_due_at().expect("next"), None);
+    }
+
+    #[tokio::test]
+    async fn temporary_failures_back_off_then_park_after_the_give_up_time() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // A file where the outbox directory should be: every write fails.
+        let blocked = dir.path().join("out");
+        std::fs::write(&blocked, "").expect("write");
+        let mut store = Store::open_in_memory().expect("db");
+        let clock = ManualClock::new(t0());
+        queue(&mut store, "a", t0());
+        let outbox = Outbox::new(
+            dir.path().join("db"),
+            Transport::File(blocked),
+            "helpdesk@kampus.test".into(),
+            policy(),
+        );
+        let mut waits = Vec::new();
+        loop {
+            let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
+            let e = store
+                .outbox_entry("a@kampus.test")
+                .expect("read")
+                .expect("row");
+            if e.state == OutboxState::Parked {
+                assert_eq!(stats.parked, 1);
+                let why = e.last_error.unwrap_or_default();
+                assert!(
+                    why.starts_with(
+                        "gave up after 48 hours of temporary failures; last: outbox directory"
+                    ),
+                    "{why}"
+                );
+                break;
+            }
+            assert_eq!(
+                stats,
+                DeliverStats {
+                    sent: 0,
+                    deferred: 1,
+                    parked: 0
+                }
+            );
+            // Not due again before its time.
+            assert_eq!(
+                outbox
+                    .deliver_due(&mut store, &clock)
+                    .await
+                    .expect("pass")
+                    .attempted(),
+                0
+            );
+            let next = store.next_due_at().expect("next").expect("queued");
+            waits.push((next - clock.now()).num_seconds());
+            clock.set(next);
+        }
+        // 30 s doubling to the one-hour cap (a tenth of jitter at most), until 48 hours.
+        assert!(waits[0] >= 27 && waits[0] <= 30, "{waits:?}");
+        assert!(waits[1] >= 54 && waits[1] <= 60, "{waits:?}");
+        assert!(waits.iter().all(|w| *w <= 3600), "{waits:?}");
+        assert!(waits.len() > 48, "{waits:?}");
+        assert!(clock.now() - t0() >= chrono::Duration::hours(48));
+    }
+
+    #[tokio::test]
+    async fn a_sent_row_that_cannot_be_recorded_is_never_sent_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("suratd.db");
+        let mut store = Store::open(&db).expect("db");
+        let clock = ManualClock::new(t0());
+        queue(&mut store, "a", t0());
+        let out = dir.path().join("out");
+        let outbox = Outbox::new(
+            db.clone(),
+            Transport::File(out.clone()),
+            "helpdesk@kampus.test".into(),
+            RetryPolicy::for_file(),
+        );
+        // The database refuses to record a send (as a full disk would).
+        let other = rusqlite::Connection::open(&db).expect("second connection");
+        other
+            .execute_batch(
+                "CREATE TRIGGER refuse_sent BEFORE UPDATE OF state ON outbox
+                 WHEN NEW.state = 'sent' BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+            )
+            .expect("trigger");
+        let err = outbox.deliver_due(&mut store, &clock).await;
+        assert!(matches!(err, Err(DeliverError::Store(_))), "{err:?}");
+        let file = out.join("a@kampus.test.eml");
+        std::fs::remove_file(&file).expect("delivered once");
+        // Still failing: the next pass only tries to record it, and sends nothing.
+        assert!(outbox.deliver_due(&mut store, &clock).await.is_err());
+        other
+            .execute_batch("DROP TRIGGER refuse_sent")
+            .expect("drop trigger");
+        let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
+        assert_eq!(stats.attempted(), 0);
+        let e = store
+            .outbox_entry("a@kampus.test")
+            .expect("read")
+            .expect("row");
+        assert_eq!(e.state, OutboxState::Sent);
+        assert!(!file.exists(), "sent a second time");
+    }
+
+    #[test]
+    fn the_service_can_be_spawned() {
+        fn assert_send<T: Send>(_: &T) {}
+        let outbox = Outbox::new(
+            PathBuf::from("db"),
+            Transport::File(PathBuf::from("out")),
+            "helpdesk@kampus.test".into(),
+            RetryPolicy::for_file(),
+        );
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(t0()));
+        let fut = outbox.run(clock, Kick::new(), Shutdown::never());
+        assert_send(&fut);
+    }
+}

@@ -16,6 +16,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+pub mod outbox;
 pub mod rawhead;
 
 const MIGRATIONS: [&str; 1] = [include_str!("migrations/001_init.sql")];

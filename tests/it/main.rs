@@ -4,4 +4,5 @@
 mod cli;
 mod golden;
 mod scenario;
+mod smtp;
 mod support;

@@ -1,0 +1,239 @@
+//! The outbox queries of the delivery service ([`crate::outbound::service`]): the next due
+//! email (one at a time, in queue order), when the next one falls due (what the service
+//! sleeps until), and every row's delivery state for people and tests (parked rows stay here
+//! with their reason; nothing is ever deleted).
+//!
+//! Writing the outcome of an attempt is [`Store::mark_sent`] / [`Store::mark_failed`].
+
+use super::{ts, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension};
+
+/// A queued email that is due, with what the delivery log needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueEmail {
+    pub id: i64,
+    /// The ticket number (`TIK-2026-000123`), when the email belongs to a ticket.
+    pub ticket: Option<String>,
+    pub message_id: String,
+    /// The envelope recipients. Empty when the stored list cannot be read: the service then
+    /// parks the row instead of guessing.
+    pub recipients: Vec<String>,
+    /// The complete message, sent byte for byte.
+    pub raw: Vec<u8>,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    /// When it was queued; None if the stored value is unreadable.
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// Where an outbox row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Waiting for its next attempt.
+    Queued,
+    /// The server accepted it (250 after DATA).
+    Sent,
+    /// Given up: a permanent failure, or temporary ones for too long. `last_error` says why.
+    Parked,
+}
+
+impl std::str::FromStr for OutboxState {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s {
+            "queued" => Ok(OutboxState::Queued),
+            "sent" => Ok(OutboxState::Sent),
+            "parked" => Ok(OutboxState::Parked),
+            _ => Err(()),
+        }
+    }
+}
+
+/// An outbox row as read back (without the message bytes).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OutboxEntry {
+    pub id: i64,
+    pub ticket: Option<String>,
+    pub message_id: String,
+    pub template: String,
+    pub recipients: Vec<String>,
+    pub subject: String,
+    pub state: OutboxState,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl Store {
+    /// The first queued email due at `now` whose id is above `after` (queue order). A pass
+    /// moves `after` forward, so it sees every row at most once even when one is retried.
+    pub fn next_due_email(&self, now: DateTime<Utc>, after: i64) -> Result<Option<DueEmail>> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT o.id, t.number, o.message_id, o.recipients, o.raw, o.attempts, o.created_at
+                 FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id
+                 WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND o.id > ?2
+                 ORDER BY o.id LIMIT 1",
+            )?
+            .query_row(params![ts(now), after], |r| {
+                Ok(DueEmail {
+                    id: r.get(0)?,
+                    ticket: r.get(1)?,
+                    message_id: r.get(2)?,
+                    recipients: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                    raw: r.get(4)?,
+                    attempts: r.get(5)?,
+                    created_at: parse_ts(&r.get::<_, String>(6)?),
+                })
+            })
+            .optional()?;
+        Ok(row)
+    }
+
+    /// When the earliest queued email falls due (None: nothing is queued).
+    pub fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<String> = self.conn.query_row(
+            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )?;
+        match at {
+            None => Ok(None),
+            Some(s) => match parse_ts(&s) {
+                Some(t) => Ok(Some(t)),
+                None => Err(StoreError::Corrupt {
+                    what: "outbox.next_attempt_at",
+                    value: s,
+                }),
+            },
+        }
+    }
+
+    /// One outbox row by its Message-ID (without angle brackets).
+    pub fn outbox_entry(&self, message_id: &str) -> Result<Option<OutboxEntry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE o.message_id = ?1");
+        let row = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params![message_id], read_entry)
+            .optional()?;
+        row.transpose()
+    }
+
+    /// Every outbox row, oldest first.
+    pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>> {
+        let sql = format!("{ENTRY_SELECT} ORDER BY o.id");
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map([], read_entry)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r??);
+        }
+        Ok(out)
+    }
+}
+
+const ENTRY_SELECT: &str = "SELECT o.id, t.number, o.message_id, o.template, o.recipients,
+    o.subject, o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at
+    FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id";
+
+fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<OutboxEntry>> {
+    let state: String = r.get(6)?;
+    let Ok(state) = state.parse() else {
+        return Ok(Err(StoreError::Corrupt {
+            what: "outbox.state",
+            value: state,
+        }));
+    };
+    Ok(Ok(OutboxEntry {
+        id: r.get(0)?,
+        ticket: r.get(1)?,
+        message_id: r.get(2)?,
+        template: r.get(3)?,
+        recipients: serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default(),
+        subject: r.get(5)?,
+        state,
+        attempts: r.get(7)?,
+        next_attempt_at: r.get(8)?,
+        last_error: r.get(9)?,
+        created_at: r.get(10)?,
+        sent_at: r.get(11)?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewEmail;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        parse_ts(s).expect("valid time")
+    }
+
+    fn queue(s: &mut Store, key: &str, now: DateTime<Utc>) {
+        let to = vec![format!("{key}@unit.kampus.test")];
+        let e = NewEmail {
+            dedupe_key: key,
+            ticket: None,
+            message_id: &format!("{key}@kampus.test"),
+            template: "ack",
+            recipients: &to,
+            subject: "s",
+            raw: b"raw",
+        };
+        s.transaction(|tx| tx.queue_email(&e, now)).expect("queue");
+    }
+
+    #[test]
+    fn due_rows_come_one_at_a_time_in_queue_order() {
+        let mut s = Store::open_in_memory().expect("db");
+        let t0 = at("2026-03-02T01:00:00Z");
+        assert_eq!(s.next_due_at().expect("next"), None);
+        queue(&mut s, "a", t0);
+        queue(&mut s, "b", t0);
+        let a = s.next_due_email(t0, 0).expect("due").expect("a");
+        assert_eq!(
+            (a.message_id.as_str(), a.attempts, a.created_at),
+            ("a@kampus.test", 0, Some(t0))
+        );
+        assert_eq!(a.recipients, ["a@unit.kampus.test"]);
+        // a is retried later; b is next, then nothing in this pass.
+        let later = at("2026-03-02T01:00:30Z");
+        s.mark_failed(a.id, "451 try later", Some(later))
+            .expect("fail");
+        let b = s.next_due_email(t0, a.id).expect("due").expect("b");
+        assert_eq!(b.message_id, "b@kampus.test");
+        assert_eq!(s.next_due_email(t0, b.id).expect("due"), None);
+        s.mark_sent(b.id, t0).expect("sent");
+        assert_eq!(s.next_due_at().expect("next"), Some(later));
+        assert_eq!(s.next_due_email(t0, 0).expect("due"), None);
+        assert!(s.next_due_email(later, 0).expect("due").is_some());
+    }
+
+    #[test]
+    fn parked_rows_stay_queryable_with_their_reason() {
+        let mut s = Store::open_in_memory().expect("db");
+        let t0 = at("2026-03-02T01:00:00Z");
+        queue(&mut s, "a", t0);
+        let a = s.next_due_email(t0, 0).expect("due").expect("a");
+        s.mark_failed(a.id, "550 5.1.1 user unknown", None)
+            .expect("park");
+        assert_eq!(s.next_due_at().expect("next"), None);
+        let e = s.outbox_entry("a@kampus.test").expect("read").expect("row");
+        assert_eq!(e.state, OutboxState::Parked);
+        assert_eq!(e.attempts, 1);
+        assert_eq!(e.last_error.as_deref(), Some("550 5.1.1 user unknown"));
+        assert_eq!(s.outbox_entries().expect("all"), vec![e]);
+    }
+}

@@ -14,12 +14,13 @@
 //! by the abort: whatever was not committed is still pending in the store or on the server.
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::{self, Config, OutboxConfig, SourceKind};
+use crate::config::{self, Config, SourceKind};
 use crate::diag::Diagnostic;
 use crate::fetch::imap::ImapSource;
 use crate::fetch::{self, FetchStats};
 use crate::lifecycle::{Kick, Shutdown, ShutdownTrigger};
-use crate::outbound::{self, Templates};
+use crate::outbound::service::Outbox;
+use crate::outbound::Templates;
 use crate::pipeline::{Pipeline, ProcessStats};
 use crate::rules::{self, RuleContext, RuleSet};
 use crate::store::Store;
@@ -335,33 +336,37 @@ async fn processor(
 }
 
 /// Delivers due email once. (`&mut`: a `&Store` held across an await would make the
-/// service's future not `Send`, the connection not being `Sync`.)
+/// future not `Send`, the connection not being `Sync`.)
 async fn deliver_once(
     loaded: &Loaded,
     store: &mut Store,
     clock: &dyn Clock,
 ) -> anyhow::Result<usize> {
-    Ok(match &loaded.config.outbox {
-        OutboxConfig::File { dir } => outbound::file::deliver_due(store, dir, clock)?,
-        OutboxConfig::Smtp(_) => anyhow::bail!("the smtp outbox is not wired yet"),
-    })
+    let outbox = Outbox::from_config(&loaded.config)?;
+    let stats = outbox.deliver_due(store, clock).await?;
+    if stats.deferred + stats.parked > 0 {
+        tracing::warn!(
+            sent = stats.sent,
+            deferred = stats.deferred,
+            parked = stats.parked,
+            "some email could not be delivered"
+        );
+    }
+    Ok(stats.sent)
 }
 
-/// Delivers due email whenever the processor kicks.
+/// The outbox service: delivers due email, sleeps until the next due row, a kick from the
+/// processor, or shutdown.
 async fn outbox_service(
     loaded: Arc<Loaded>,
     clock: Arc<dyn Clock>,
     queued: Kick,
-    mut shutdown: Shutdown,
+    shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&loaded.config.database)?;
-    loop {
-        tokio::select! {
-            _ = queued.wait() => {}
-            _ = shutdown.wait() => return Ok(()),
-        }
-        deliver_once(&loaded, &mut store, clock.as_ref()).await?;
-    }
+    Outbox::from_config(&loaded.config)?
+        .run(clock, queued, shutdown)
+        .await;
+    Ok(())
 }
 
 fn add_fetch(total: &mut FetchStats, s: &FetchStats) {

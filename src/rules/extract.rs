@@ -16,8 +16,11 @@
 //! and stripped of trailing punctuation. Typed values are then validated and normalised
 //! (`values.rs`); the first valid one wins, preferring one that passes `must_match`.
 //!
+//! A table with several data rows is a list: none of its values is taken.
+//!
 //! With no labelled value, NIP, phone and email are looked for by their shape anywhere in
-//! the texts (never the helpdesk's own addresses, i.e. the letter's recipients), then the
+//! the texts (never the helpdesk's own addresses, i.e. the letter's recipients, nor a list's
+//! rows), then the
 //! field's `fallback` (the sender) applies. A NIM is only ever taken when labelled (on its
 //! line or inside a sentence: "dengan NIM 2103015088"). `unit` and `fakultas` may come from
 //! the letterhead (kop surat). A `nama` ends before a bracket, phone number or address written
@@ -64,11 +67,13 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
         labels: &labels,
         out: Vec::new(),
         source: 0,
+        lists: Vec::new(),
     };
     for (i, (_, text)) in sources.iter().enumerate() {
         collector.source = i;
         collector.text(text);
     }
+    let lists = collector.lists;
     let mut cands = collector.out;
     // Body before attachments, but a value after a real label (colon, cell) anywhere before
     // a "Label value" guess: the "HP 0811…" of a signature never beats "No. WA : 0813…".
@@ -81,7 +86,7 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
         match choose(spec, mine, &sources) {
             Some(found) => record(&mut ex, spec, found),
             None => {
-                let implicit = scan(spec, &sources, &helpdesk)
+                let implicit = scan(spec, &sources, &lists, &helpdesk)
                     .into_iter()
                     .chain(letterhead(spec, &sources))
                     .chain(fallback(spec, letter));
@@ -202,7 +207,12 @@ fn choose<'c>(
 }
 
 /// Values of the field's shape anywhere in the texts, for fields that may be found so.
-fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) -> Vec<FieldValue> {
+fn scan(
+    spec: &FieldSpec,
+    sources: &[(ValueSource, &str)],
+    lists: &[(usize, std::ops::Range<usize>)],
+    helpdesk: &[String],
+) -> Vec<FieldValue> {
     let find: fn(&str) -> Vec<String> = match spec.ty {
         FieldType::Nip => |l| values::find_nip(l).into_iter().collect(),
         FieldType::Phone => |l| values::find_phone(l).into_iter().collect(),
@@ -210,8 +220,13 @@ fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) 
         _ => return Vec::new(),
     };
     let mut out: Vec<FieldValue> = Vec::new();
-    for (source, text) in sources {
-        for line in text.lines().filter(|l| !is_quoted(l)) {
+    for (i, (source, text)) in sources.iter().enumerate() {
+        let listed = |n: &usize| lists.iter().any(|(s, r)| *s == i && r.contains(n));
+        let lines = text
+            .lines()
+            .enumerate()
+            .filter(|(n, l)| !is_quoted(l) && !listed(n));
+        for (_, line) in lines {
             for value in find(line) {
                 if helpdesk.contains(&value) || out.iter().any(|v| v.value == value) {
                     continue;

@@ -38,6 +38,9 @@ pub(super) struct Collector<'r> {
     pub labels: &'r LabelSet,
     pub out: Vec<Candidate>,
     pub source: usize,
+    /// (source, line numbers) of tables with several data rows, header included: lists of
+    /// people or items, whose values are no one value of the letter.
+    pub lists: Vec<(usize, std::ops::Range<usize>)>,
 }
 
 /// "---------- Forwarded message ---------", "-----Original Message-----", and the
@@ -227,7 +230,7 @@ impl Collector<'_> {
             if in_forward_header || is_quoted(line) {
                 continue;
             }
-            if let Some(row) = self.header_row(line, &lines[i + 1..]) {
+            if let Some(row) = self.header_row(line, i, &lines[i + 1..]) {
                 consumed = i + 1 + row + 1;
                 continue;
             }
@@ -236,9 +239,10 @@ impl Collector<'_> {
     }
 
     /// A table header (cells that are labels of at least two fields) followed by a data row
-    /// with as many cells: the row's cells are the fields' values. Returns the index of the
-    /// data row in `next`.
-    fn header_row(&mut self, line: &str, next: &[&str]) -> Option<usize> {
+    /// with as many cells: the row's cells are the fields' values. Several such rows are a
+    /// list, which gives no value (see [`Collector::lists`]). Returns the index in `next` of
+    /// the last row read. `line_no` is the header's line number in the text.
+    fn header_row(&mut self, line: &str, line_no: usize, next: &[&str]) -> Option<usize> {
         let cells = split_cells(line);
         if cells.len() < 2 {
             return None;
@@ -280,6 +284,22 @@ impl Collector<'_> {
             if values.iter().any(|v| self.labels.exact_cell(v)) {
                 // Another label row: this was a "label  value" line after all.
                 return None;
+            }
+            // More rows like it: a list (of participants, say). No row is *the* value of
+            // the letter's fields, and none is to be found by its shape either.
+            let more = next[at + 1..]
+                .iter()
+                .take_while(|l| {
+                    let cells_here = split_cells(l);
+                    cells_here.len() == cells.len()
+                        && !cells_here.iter().any(|v| self.labels.exact_cell(v))
+                })
+                .count();
+            if more > 0 {
+                let last = at + more;
+                self.lists
+                    .push((self.source, line_no..line_no + 1 + last + 1));
+                return Some(last);
             }
             for (col, value) in columns.iter().zip(values) {
                 if let Some(owners) = col {

@@ -16,7 +16,9 @@
 //! and stripped of trailing punctuation. Typed values are then validated and normalised
 //! (`values.rs`); the first valid one wins, preferring one that passes `must_match`.
 //!
-//! A table with several data rows is a list: none of its values is taken.
+//! A table with several data rows is a list: none of its values is taken. Below any labelled
+//! value, `tanggal`, `waktu`, `jumlah_peserta` and `kegiatan` are read from sentences ("pada
+//! hari Sabtu, 21 Februari 2026 pukul 08.00", see `prose.rs`), in the texts and the subject.
 //!
 //! With no labelled value, NIP, phone and email are looked for by their shape anywhere in
 //! the texts (never the helpdesk's own addresses, i.e. the letter's recipients, nor a list's
@@ -39,6 +41,7 @@ use reader::{is_quoted, Candidate, Collector, Rank};
 use std::borrow::Cow;
 
 mod attachments;
+mod prose;
 mod reader;
 
 /// The labels a field is looked for by: its own, or the built-in ones of its name, or its
@@ -61,6 +64,9 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
     for (name, text) in &letter.attachments {
         sources.push((ValueSource::Attachment((*name).to_owned()), text));
     }
+    // The texts of the letter; the subject, last, is read for stated values only.
+    let texts = sources.len();
+    sources.push((ValueSource::Subject, letter.subject));
 
     let mut collector = Collector {
         fields: &rule.fields,
@@ -69,10 +75,12 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
         source: 0,
         lists: Vec::new(),
     };
-    for (i, (_, text)) in sources.iter().enumerate() {
+    for (i, (_, text)) in sources.iter().enumerate().take(texts) {
         collector.source = i;
         collector.text(text);
     }
+    collector.source = texts;
+    collector.stated(letter.subject);
     let lists = collector.lists;
     let mut cands = collector.out;
     // Body before attachments, but a value after a real label (colon, cell) anywhere before
@@ -86,9 +94,10 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
         match choose(spec, mine, &sources) {
             Some(found) => record(&mut ex, spec, found),
             None => {
-                let implicit = scan(spec, &sources, &lists, &helpdesk)
+                let letter_texts = &sources[..texts];
+                let implicit = scan(spec, letter_texts, &lists, &helpdesk)
                     .into_iter()
-                    .chain(letterhead(spec, &sources))
+                    .chain(letterhead(spec, letter_texts))
                     .chain(fallback(spec, letter));
                 match prefer_matching(spec, implicit) {
                     Some(v) => record(&mut ex, spec, Found::Valid(v)),

@@ -1,6 +1,7 @@
 //! Reading label/value candidates out of one text: lines, cells, list markers, separators,
 //! header-row tables. Only *finds* values; [`super`] validates and chooses among them.
 
+use super::prose::{self, Stated};
 use crate::rules::labels::{tokens, LabelSet};
 use crate::rules::values::{find_choice, has_alnum};
 use crate::rules::{FieldSpec, FieldType};
@@ -45,7 +46,7 @@ pub(super) struct Collector<'r> {
 
 /// "---------- Forwarded message ---------", "-----Original Message-----", and the
 /// Indonesian forms Gmail and Outlook write.
-fn is_forward_marker(line: &str) -> bool {
+pub(super) fn is_forward_marker(line: &str) -> bool {
     let l = line.trim().to_lowercase();
     l.starts_with("--")
         && [
@@ -94,7 +95,7 @@ pub(super) fn letterhead_unit(text: &str, keywords: &[&str]) -> Option<String> {
 
 /// "FAKULTAS ILMU SOSIAL DAN ILMU POLITIK" → "Fakultas Ilmu Sosial dan Ilmu Politik";
 /// short words that are not common words stay upper case ("UPT", "LPPM", "TIK").
-fn title_case(s: &str) -> String {
+pub(super) fn title_case(s: &str) -> String {
     const SMALL: &[&str] = &[
         "dan", "di", "ke", "dari", "untuk", "kepada", "pada", "serta", "atau",
     ];
@@ -235,6 +236,30 @@ impl Collector<'_> {
                 continue;
             }
             self.line(line, &lines[i + 1..]);
+        }
+        self.stated(text);
+    }
+
+    /// Values stated inside sentences ("pada hari Sabtu, 21 Februari 2026 pukul 08.00 …"),
+    /// for the fields they are of (see [`prose`]): guesses, below any labelled value.
+    pub(super) fn stated(&mut self, text: &str) {
+        for p in prose::paragraphs(text) {
+            for value in prose::stated(&p) {
+                let (name, raw) = match &value {
+                    Stated::Date(v) => ("tanggal", v),
+                    Stated::Time(v) => ("waktu", v),
+                    Stated::Count(v) => ("jumlah_peserta", v),
+                    Stated::Event(v) => ("kegiatan", v),
+                };
+                let owners: Vec<usize> = self
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.name == name && stated_type_fits(&value, &f.ty))
+                    .map(|(i, _)| i)
+                    .collect();
+                self.push(&owners, raw, Rank::Bare);
+            }
         }
     }
 
@@ -631,6 +656,17 @@ impl Collector<'_> {
         }
         (value, None)
     }
+}
+
+/// Whether a value stated in a sentence is of the type its field has.
+fn stated_type_fits(value: &Stated, ty: &FieldType) -> bool {
+    matches!(
+        (value, ty),
+        (Stated::Date(_), FieldType::Date)
+            | (Stated::Time(_), FieldType::Text)
+            | (Stated::Count(_), FieldType::Number)
+            | (Stated::Event(_), FieldType::Text)
+    )
 }
 
 /// Whether a `Label value` line without colon may give this value: typed fields check the

@@ -46,3 +46,43 @@ fn a_list_of_participants_gives_no_one_value() {
     );
     assert_eq!(value(&ex, "nim"), Some("2203017001"));
 }
+
+#[test]
+fn a_booking_written_as_one_sentence() {
+    let body = "Assalamu'alaikum, Bapak/Ibu BPTI. Kami Unit Kegiatan Mahasiswa Robotika \
+                bermaksud meminjam Lab ICT 2 pada hari Kamis, 12 Maret 2026 pukul 13.00 - \
+                16.00 WIB untuk kegiatan Workshop Arduino Dasar yang diikuti oleh 28 \
+                peserta. Terima kasih.\n\nHormat kami,\nFarhan Akbar\nKetua UKM Robotika";
+    let l = letter("ukm.robotika@uhamka.ac.id", "Pinjam lab", body, &[]);
+    let ex = extract_as("lab-ict", &l);
+    assert_eq!(value(&ex, "tanggal"), Some("2026-03-12"));
+    assert_eq!(value(&ex, "waktu"), Some("13.00 - 16.00 WIB"));
+    assert_eq!(value(&ex, "jumlah_peserta"), Some("28"));
+    assert_eq!(value(&ex, "kegiatan"), Some("Workshop Arduino Dasar"));
+    // No name: the sender gave none and the letter is signed by no one yet known.
+    assert_eq!(ex.missing, ["nama"], "{ex:?}");
+
+    // A labelled value beats the sentence, wherever it is.
+    let pdf = "Hari/Tanggal : Jumat, 13 Maret 2026\nJumlah peserta : 30 orang";
+    let ex = extract_as(
+        "lab-ict",
+        &letter("u@uhamka.ac.id", "Pinjam lab", body, &[("s.pdf", pdf)]),
+    );
+    assert_eq!(value(&ex, "tanggal"), Some("2026-03-13"));
+    assert_eq!(value(&ex, "jumlah_peserta"), Some("30"));
+}
+
+#[test]
+fn an_event_named_in_the_subject() {
+    let body = "Mohon lisensi Zoom 300.\nNama Ormawa : UKM Paduan Suara\nFakultas : Teknik\n\
+                Email Zoom : ketua.ps@student.uns.ac.id\nNo. WA : 0813-4455-6677";
+    let l = letter(
+        "ketua.ps@student.uns.ac.id",
+        "Zoom untuk kegiatan Konser Amal Ramadhan",
+        body,
+        &[],
+    );
+    let ex = extract_as("zoom-ormawa", &l);
+    assert_eq!(value(&ex, "kegiatan"), Some("Konser Amal Ramadhan"));
+    assert_eq!(source(&ex, "kegiatan"), Some(ValueSource::Subject));
+}

@@ -16,12 +16,19 @@
 //! and stripped of trailing punctuation. Typed values are then validated and normalised
 //! (`values.rs`); the first valid one wins, preferring one that passes `must_match`.
 //!
+//! A table with several data rows is a list: none of its values is taken. Below any labelled
+//! value, `tanggal`, `waktu`, `jumlah_peserta` and `kegiatan` are read from sentences ("pada
+//! hari Sabtu, 21 Februari 2026 pukul 08.00", see `prose.rs`), in the texts and the subject.
+//!
 //! With no labelled value, NIP, phone and email are looked for by their shape anywhere in
-//! the texts (never the helpdesk's own addresses, i.e. the letter's recipients), then the
-//! field's `fallback` (the sender) applies. A NIM is only ever taken when labelled (on its
-//! line or inside a sentence: "dengan NIM 2103015088"). `unit` and `fakultas` may come from
-//! the letterhead (kop surat). A `nama` ends before a bracket, phone number or address written
-//! after it ("Dinda (NIM 2203016042), 0878…" is "Dinda").
+//! the texts (never the helpdesk's own addresses, i.e. the letter's recipients, nor a list's
+//! rows), then the field's `fallback` (the sender) applies; a sender's display name that is a
+//! role or a unit gives way to the name under the letter's signature. A NIM is only ever
+//! taken when labelled (on its line or inside a sentence: "dengan NIM 2103015088"). `unit`
+//! and `fakultas` may come from the letterhead (kop surat), a sentence ("UPT Pusat Bahasa
+//! memerlukan …"), a signature or the subject (see `units.rs`). A `nama` ends before a
+//! bracket, phone number or address written after it ("Dinda (NIM 2203016042), 0878…" is
+//! "Dinda").
 //!
 //! Pure and total: any text gives an [`Extraction`], never a panic.
 
@@ -34,9 +41,12 @@ use crate::rules::labels::LabelSet;
 use attachments::missing_attachments;
 use reader::{is_quoted, Candidate, Collector, Rank};
 use std::borrow::Cow;
+use units::UnitField;
 
 mod attachments;
+mod prose;
 mod reader;
+mod units;
 
 /// The labels a field is looked for by: its own, or the built-in ones of its name, or its
 /// title and name.
@@ -58,33 +68,55 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
     for (name, text) in &letter.attachments {
         sources.push((ValueSource::Attachment((*name).to_owned()), text));
     }
+    // The texts of the letter; the subject, last, is read for stated values only.
+    let texts = sources.len();
+    sources.push((ValueSource::Subject, letter.subject));
 
     let mut collector = Collector {
         fields: &rule.fields,
         labels: &labels,
         out: Vec::new(),
         source: 0,
+        lists: Vec::new(),
     };
-    for (i, (_, text)) in sources.iter().enumerate() {
+    for (i, (_, text)) in sources.iter().enumerate().take(texts) {
         collector.source = i;
         collector.text(text);
     }
+    collector.source = texts;
+    collector.stated(letter.subject);
+    let lists = collector.lists;
     let mut cands = collector.out;
     // Body before attachments, but a value after a real label (colon, cell) anywhere before
     // a "Label value" guess: the "HP 0811…" of a signature never beats "No. WA : 0813…".
     cands.sort_by_key(|c| (c.rank == Rank::Bare, c.source, c.rank, c.seq));
 
     let helpdesk: Vec<String> = letter.to.iter().map(|a| a.trim().to_lowercase()).collect();
+    // The unit as labelled: "Unit Kerja : Subbagian Keuangan, Fakultas Teknik" also names
+    // the faculty.
+    let labelled_unit = rule.fields.iter().enumerate().find_map(|(i, spec)| {
+        let is_unit = spec.name == "unit" && spec.ty == FieldType::Text;
+        match choose(spec, cands.iter().filter(|c| c.field == i), &sources) {
+            Some(Found::Valid(v)) if is_unit => Some(v),
+            _ => None,
+        }
+    });
     let mut ex = Extraction::default();
     for (i, spec) in rule.fields.iter().enumerate() {
         let mine = cands.iter().filter(|c| c.field == i);
         match choose(spec, mine, &sources) {
             Some(found) => record(&mut ex, spec, found),
             None => {
-                let implicit = scan(spec, &sources, &helpdesk)
+                let letter_texts = &sources[..texts];
+                let implicit = scan(spec, letter_texts, &lists, &helpdesk)
                     .into_iter()
-                    .chain(letterhead(spec, &sources))
-                    .chain(fallback(spec, letter));
+                    .chain(unit_named(
+                        spec,
+                        letter_texts,
+                        letter.subject,
+                        labelled_unit.as_ref(),
+                    ))
+                    .chain(fallback(spec, letter, letter_texts));
                 match prefer_matching(spec, implicit) {
                     Some(v) => record(&mut ex, spec, Found::Valid(v)),
                     None if spec.required => ex.missing.push(spec.name.clone()),
@@ -202,7 +234,12 @@ fn choose<'c>(
 }
 
 /// Values of the field's shape anywhere in the texts, for fields that may be found so.
-fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) -> Vec<FieldValue> {
+fn scan(
+    spec: &FieldSpec,
+    sources: &[(ValueSource, &str)],
+    lists: &[(usize, std::ops::Range<usize>)],
+    helpdesk: &[String],
+) -> Vec<FieldValue> {
     let find: fn(&str) -> Vec<String> = match spec.ty {
         FieldType::Nip => |l| values::find_nip(l).into_iter().collect(),
         FieldType::Phone => |l| values::find_phone(l).into_iter().collect(),
@@ -210,8 +247,13 @@ fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) 
         _ => return Vec::new(),
     };
     let mut out: Vec<FieldValue> = Vec::new();
-    for (source, text) in sources {
-        for line in text.lines().filter(|l| !is_quoted(l)) {
+    for (i, (source, text)) in sources.iter().enumerate() {
+        let listed = |n: &usize| lists.iter().any(|(s, r)| *s == i && r.contains(n));
+        let lines = text
+            .lines()
+            .enumerate()
+            .filter(|(n, l)| !is_quoted(l) && !listed(n));
+        for (_, line) in lines {
             for value in find(line) {
                 if helpdesk.contains(&value) || out.iter().any(|v| v.value == value) {
                     continue;
@@ -226,54 +268,81 @@ fn scan(spec: &FieldSpec, sources: &[(ValueSource, &str)], helpdesk: &[String]) 
     out
 }
 
-/// For `unit` and `fakultas`: the unit named in a letterhead (kop surat), e.g. "FAKULTAS
-/// TEKNIK" under "UNIVERSITAS SYIAH KUALA", as "Fakultas Teknik".
-fn letterhead(spec: &FieldSpec, sources: &[(ValueSource, &str)]) -> Option<FieldValue> {
-    let keywords: &[&str] = match (spec.name.as_str(), &spec.ty) {
-        ("unit", FieldType::Text) => &[
-            "FAKULTAS",
-            "UPT",
-            "UNIT",
-            "LEMBAGA",
-            "BIRO",
-            "PUSAT",
-            "DIREKTORAT",
-            "SUBDIREKTORAT",
-            "BADAN",
-            "PROGRAM STUDI",
-            "JURUSAN",
-            "DEPARTEMEN",
-            "SEKOLAH",
-            "PASCASARJANA",
-            "BAGIAN",
-            "KANTOR",
-            "LABORATORIUM",
-            "SATUAN",
-        ],
-        ("fakultas", FieldType::Text) => &["FAKULTAS"],
+/// For `unit` and `fakultas`: the unit the letter names without a label, in a sentence, its
+/// letterhead (kop surat), a signature or the subject (see `units.rs`). A faculty is first
+/// looked for in the labelled unit ("Subbagian Keuangan, Fakultas Teknik").
+fn unit_named(
+    spec: &FieldSpec,
+    sources: &[(ValueSource, &str)],
+    subject: &str,
+    labelled_unit: Option<&FieldValue>,
+) -> Option<FieldValue> {
+    let (field, keywords): (UnitField, &[&str]) = match (spec.name.as_str(), &spec.ty) {
+        ("unit", FieldType::Text) => (
+            UnitField::Unit,
+            &[
+                "FAKULTAS",
+                "UPT",
+                "UNIT",
+                "LEMBAGA",
+                "BIRO",
+                "PUSAT",
+                "DIREKTORAT",
+                "SUBDIREKTORAT",
+                "BADAN",
+                "PROGRAM STUDI",
+                "JURUSAN",
+                "DEPARTEMEN",
+                "SEKOLAH",
+                "PASCASARJANA",
+                "BAGIAN",
+                "KANTOR",
+                "LABORATORIUM",
+                "SATUAN",
+            ],
+        ),
+        ("fakultas", FieldType::Text) => {
+            let labelled = labelled_unit.and_then(|u| {
+                Some(FieldValue {
+                    value: units::faculty_part(&u.value)?,
+                    source: u.source.clone(),
+                })
+            });
+            if labelled.is_some() {
+                return labelled;
+            }
+            (UnitField::Fakultas, &["FAKULTAS"])
+        }
         _ => return None,
     };
-    sources.iter().find_map(|(source, text)| {
-        Some(FieldValue {
-            value: reader::letterhead_unit(text, keywords)?,
-            source: source.clone(),
-        })
-    })
+    let (value, source) = units::unit_named(field, sources, subject, keywords)?;
+    Some(FieldValue { value, source })
 }
 
-fn fallback(spec: &FieldSpec, letter: &Letter<'_>) -> Option<FieldValue> {
-    let raw = match spec.fallback? {
-        Fallback::SenderAddress => letter.from,
-        Fallback::SenderName => letter.from_name,
+/// The sender, when the letter does not state the value. A display name that is a role or a
+/// unit ("Kaprodi Teknik Informatika", "TU FEB UHAMKA") is no person's name: the name under
+/// the letter's signature is taken instead, if there is one.
+fn fallback(
+    spec: &FieldSpec,
+    letter: &Letter<'_>,
+    sources: &[(ValueSource, &str)],
+) -> Option<FieldValue> {
+    let (raw, source) = match spec.fallback? {
+        Fallback::SenderAddress => (letter.from.to_owned(), ValueSource::Sender),
+        Fallback::SenderName => {
+            let name = letter.from_name.trim();
+            if !name.is_empty() && !units::is_role_or_unit(name) {
+                (name.to_owned(), ValueSource::Sender)
+            } else {
+                units::signer(sources, letter.subject)?
+            }
+        }
     };
     let value = match values::check(&spec.ty, &spec.aliases, raw.trim()) {
         Checked::Ok(v) => v,
         _ => return None,
     };
-    Some(FieldValue {
-        value,
-        source: ValueSource::Sender,
-    })
+    Some(FieldValue { value, source })
 }
 
 /// The first value passing `must_match`, else the first.

@@ -27,6 +27,8 @@ pub(crate) fn default_labels(name: &str) -> Option<&'static [&'static str]> {
             "penanggung jawab",
             "pemohon",
             "narahubung",
+            "pelapor",
+            "nama pelapor",
             "contact person",
             "name",
             "full name",

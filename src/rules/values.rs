@@ -94,7 +94,12 @@ pub(crate) fn check(ty: &FieldType, aliases: &BTreeMap<String, Vec<String>>, raw
             None if !raw.contains('@') => Checked::Empty,
             None => Checked::Invalid("alamat email tidak valid".into()),
         },
-        FieldType::Date => Checked::Ok(find_date(raw).unwrap_or_else(|| raw.to_owned())),
+        FieldType::Date => match find_date(raw) {
+            Some(d) => Checked::Ok(d),
+            // "08.00 - 12.00 WIB" under "Waktu": a time, no date at all.
+            None if is_time_only(raw) => Checked::Empty,
+            None => Checked::Ok(raw.to_owned()),
+        },
         FieldType::Number => match find_number(raw) {
             Some(n) => Checked::Ok(n),
             None => Checked::Invalid("harus berupa angka".into()),
@@ -104,6 +109,34 @@ pub(crate) fn check(ty: &FieldType, aliases: &BTreeMap<String, Vec<String>>, raw
             None => Checked::Invalid(format!("pilih salah satu: {}", choices.join(", "))),
         },
     }
+}
+
+static TIME_OF_DAY: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,2}[.:]\d{2}\b"));
+
+/// Whether a value that is no readable date is a time of day without a day: "08.00 - 12.00
+/// WIB (4 sesi)" (not "minggu kedua Februari 2026", which says when, only not as a date).
+fn is_time_only(raw: &str) -> bool {
+    const DAYS: &[&str] = &[
+        "senin",
+        "selasa",
+        "rabu",
+        "kamis",
+        "jumat",
+        "sabtu",
+        "minggu",
+        "ahad",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    TIME_OF_DAY.is_match(raw)
+        && !tokens(raw)
+            .iter()
+            .any(|t| month(&t.lower).is_some() || DAYS.contains(&t.lower.as_str()))
 }
 
 /// Like [`check`], but an email value with several addresses ("a@gmail.com / b@uns.ac.id")
@@ -423,6 +456,27 @@ mod tests {
         );
         assert_eq!(find_email("budi at gmail"), None);
         assert_eq!(all_emails("a@b.id, c@d.co.id").count(), 2);
+    }
+
+    #[test]
+    fn a_time_alone_is_no_date() {
+        let none = BTreeMap::new();
+        let date = |s: &str| check(&FieldType::Date, &none, s);
+        assert_eq!(date("08.00 - 12.00 WIB"), Checked::Empty);
+        assert_eq!(date("pukul 13:00 (2 sesi)"), Checked::Empty);
+        assert_eq!(
+            date("Sabtu, 14 Februari 2026, pukul 08.00"),
+            Checked::Ok("2026-02-14".into())
+        );
+        // Not a date, but it says when: kept as written for people to read.
+        assert_eq!(
+            date("minggu kedua Februari 2026"),
+            Checked::Ok("minggu kedua Februari 2026".into())
+        );
+        assert_eq!(
+            date("Sabtu pagi, 08.00"),
+            Checked::Ok("Sabtu pagi, 08.00".into())
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Reading label/value candidates out of one text: lines, cells, list markers, separators,
 //! header-row tables. Only *finds* values; [`super`] validates and chooses among them.
 
+use super::prose::{self, Stated};
 use crate::rules::labels::{tokens, LabelSet};
 use crate::rules::values::{find_choice, has_alnum};
 use crate::rules::{FieldSpec, FieldType};
@@ -38,11 +39,14 @@ pub(super) struct Collector<'r> {
     pub labels: &'r LabelSet,
     pub out: Vec<Candidate>,
     pub source: usize,
+    /// (source, line numbers) of tables with several data rows, header included: lists of
+    /// people or items, whose values are no one value of the letter.
+    pub lists: Vec<(usize, std::ops::Range<usize>)>,
 }
 
 /// "---------- Forwarded message ---------", "-----Original Message-----", and the
 /// Indonesian forms Gmail and Outlook write.
-fn is_forward_marker(line: &str) -> bool {
+pub(super) fn is_forward_marker(line: &str) -> bool {
     let l = line.trim().to_lowercase();
     l.starts_with("--")
         && [
@@ -91,7 +95,7 @@ pub(super) fn letterhead_unit(text: &str, keywords: &[&str]) -> Option<String> {
 
 /// "FAKULTAS ILMU SOSIAL DAN ILMU POLITIK" → "Fakultas Ilmu Sosial dan Ilmu Politik";
 /// short words that are not common words stay upper case ("UPT", "LPPM", "TIK").
-fn title_case(s: &str) -> String {
+pub(super) fn title_case(s: &str) -> String {
     const SMALL: &[&str] = &[
         "dan", "di", "ke", "dari", "untuk", "kepada", "pada", "serta", "atau",
     ];
@@ -227,18 +231,43 @@ impl Collector<'_> {
             if in_forward_header || is_quoted(line) {
                 continue;
             }
-            if let Some(row) = self.header_row(line, &lines[i + 1..]) {
+            if let Some(row) = self.header_row(line, i, &lines[i + 1..]) {
                 consumed = i + 1 + row + 1;
                 continue;
             }
             self.line(line, &lines[i + 1..]);
         }
+        self.stated(text);
+    }
+
+    /// Values stated inside sentences ("pada hari Sabtu, 21 Februari 2026 pukul 08.00 …"),
+    /// for the fields they are of (see [`prose`]): guesses, below any labelled value.
+    pub(super) fn stated(&mut self, text: &str) {
+        for p in prose::paragraphs(text) {
+            for value in prose::stated(&p) {
+                let (name, raw) = match &value {
+                    Stated::Date(v) => ("tanggal", v),
+                    Stated::Time(v) => ("waktu", v),
+                    Stated::Count(v) => ("jumlah_peserta", v),
+                    Stated::Event(v) => ("kegiatan", v),
+                };
+                let owners: Vec<usize> = self
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.name == name && stated_type_fits(&value, &f.ty))
+                    .map(|(i, _)| i)
+                    .collect();
+                self.push(&owners, raw, Rank::Bare);
+            }
+        }
     }
 
     /// A table header (cells that are labels of at least two fields) followed by a data row
-    /// with as many cells: the row's cells are the fields' values. Returns the index of the
-    /// data row in `next`.
-    fn header_row(&mut self, line: &str, next: &[&str]) -> Option<usize> {
+    /// with as many cells: the row's cells are the fields' values. Several such rows are a
+    /// list, which gives no value (see [`Collector::lists`]). Returns the index in `next` of
+    /// the last row read. `line_no` is the header's line number in the text.
+    fn header_row(&mut self, line: &str, line_no: usize, next: &[&str]) -> Option<usize> {
         let cells = split_cells(line);
         if cells.len() < 2 {
             return None;
@@ -280,6 +309,22 @@ impl Collector<'_> {
             if values.iter().any(|v| self.labels.exact_cell(v)) {
                 // Another label row: this was a "label  value" line after all.
                 return None;
+            }
+            // More rows like it: a list (of participants, say). No row is *the* value of
+            // the letter's fields, and none is to be found by its shape either.
+            let more = next[at + 1..]
+                .iter()
+                .take_while(|l| {
+                    let cells_here = split_cells(l);
+                    cells_here.len() == cells.len()
+                        && !cells_here.iter().any(|v| self.labels.exact_cell(v))
+                })
+                .count();
+            if more > 0 {
+                let last = at + more;
+                self.lists
+                    .push((self.source, line_no..line_no + 1 + last + 1));
+                return Some(last);
             }
             for (col, value) in columns.iter().zip(values) {
                 if let Some(owners) = col {
@@ -611,6 +656,17 @@ impl Collector<'_> {
         }
         (value, None)
     }
+}
+
+/// Whether a value stated in a sentence is of the type its field has.
+fn stated_type_fits(value: &Stated, ty: &FieldType) -> bool {
+    matches!(
+        (value, ty),
+        (Stated::Date(_), FieldType::Date)
+            | (Stated::Time(_), FieldType::Text)
+            | (Stated::Count(_), FieldType::Number)
+            | (Stated::Event(_), FieldType::Text)
+    )
 }
 
 /// Whether a `Label value` line without colon may give this value: typed fields check the

@@ -11,6 +11,7 @@ mod diagnostics;
 mod letters;
 mod props;
 mod shipped;
+mod unstated;
 
 /// The templates and roles the shipped rule files may use.
 pub(super) fn context() -> RuleContext {

@@ -31,6 +31,19 @@ fn letterish() -> impl Strategy<Value = String> {
         Just("a@b.id".to_string()),
         Just("12 Januari 2026".to_string()),
         Just("zoom ormawa".to_string()),
+        Just("Fakultas Teknik".to_string()),
+        Just("UPT ".to_string()),
+        Just("kami dari ".to_string()),
+        Just(" memerlukan".to_string()),
+        Just("Hormat kami,".to_string()),
+        Just("Terlampir surat dari ".to_string()),
+        Just("pada hari Sabtu, ".to_string()),
+        Just("pukul 08.00 - ".to_string()),
+        Just("untuk kegiatan ".to_string()),
+        Just("diikuti oleh 40 peserta".to_string()),
+        Just("(PMB)".to_string()),
+        Just(" dan ".to_string()),
+        Just(",".to_string()),
         "[0-9]{1,20}".prop_map(|s| s),
         "\\PC{0,12}".prop_map(|s| s),
     ];
@@ -42,7 +55,7 @@ proptest! {
 
     #[test]
     fn scoring_and_extraction_never_panic(
-        subject in "\\PC{0,40}",
+        subject in prop_oneof!["\\PC{0,40}", letterish()],
         body in letterish(),
         att in letterish(),
         name in "\\PC{0,20}",

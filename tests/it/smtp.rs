@@ -26,11 +26,11 @@ use suratd::store::{NewEmail, Store};
 /// of its servers holds it for writing, so no other test runs into the outage.
 pub(crate) static MAILSTACK: RwLock<()> = RwLock::new(());
 
-fn shared() -> RwLockReadGuard<'static, ()> {
+pub(crate) fn shared() -> RwLockReadGuard<'static, ()> {
     MAILSTACK.read().unwrap_or_else(|e| e.into_inner())
 }
 
-fn exclusive() -> RwLockWriteGuard<'static, ()> {
+pub(crate) fn exclusive() -> RwLockWriteGuard<'static, ()> {
     MAILSTACK.write().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -44,7 +44,7 @@ struct Stack {
     dir: PathBuf,
 }
 
-fn var(name: &str) -> String {
+pub(crate) fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!(
             "{name} is not set: these tests need the test mail stack. Start it with \
@@ -73,7 +73,7 @@ fn stack() -> Stack {
     }
 }
 
-fn script(name: &str) -> PathBuf {
+pub(crate) fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/mailstack")
         .join(name)
@@ -308,7 +308,7 @@ fn mailbox_user(address: &str) -> String {
 }
 
 /// A user's INBOX over IMAP, one JSON object per message (tests/mailstack/dump.py).
-fn dump(user: &str) -> Vec<serde_json::Value> {
+pub(crate) fn dump(user: &str) -> Vec<serde_json::Value> {
     let out = Command::new("python3")
         .arg(script("dump.py"))
         .args(["--user", user, "--body"])
@@ -325,7 +325,7 @@ fn dump(user: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn mailstack(command: &str, what: &str) {
+pub(crate) fn mailstack(command: &str, what: &str) {
     let out = Command::new("bash")
         .arg(script(command))
         .arg(what)

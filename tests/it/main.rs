@@ -3,5 +3,6 @@
 
 mod cli;
 mod golden;
+mod imap;
 mod scenario;
 mod support;

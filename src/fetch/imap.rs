@@ -36,8 +36,10 @@ use std::time::Duration;
 
 /// Longest wait for TCP connect and the TLS handshake.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Longest wait for the answer to one command (or one message of a FETCH).
+/// Longest wait for the answer to one command.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest wait for one message of a FETCH: a 25 MB letter over a slow campus link.
+const FETCH_ITEM_TIMEOUT: Duration = Duration::from_secs(600);
 /// LOGOUT at shutdown is a courtesy: never hold the daemon up for it.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Re-issue IDLE well before the server's 30-minute inactivity limit (RFC 2177 §3).

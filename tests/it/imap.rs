@@ -529,6 +529,122 @@ async fn run_with_idle_picks_up_new_mail_and_stops_promptly() {
     admin.cleanup(&[&a, &b]).await;
 }
 
+/// A TCP relay to the stack's IMAPS port that the test can cut, as a network or a server
+/// restart would: every relayed connection is dropped at once.
+struct Relay {
+    port: u16,
+    cut: tokio::sync::watch::Sender<u32>,
+}
+
+impl Relay {
+    async fn start(st: &Stack) -> Relay {
+        let listener = tokio::net::TcpListener::bind((st.host.as_str(), 0))
+            .await
+            .expect("bind relay");
+        let port = listener.local_addr().expect("relay address").port();
+        let upstream = (st.host.clone(), st.imaps_port);
+        let (cut, _) = tokio::sync::watch::channel(0u32);
+        let cuts = cut.clone();
+        tokio::spawn(async move {
+            while let Ok((mut down, _)) = listener.accept().await {
+                let mut up = TcpStream::connect(upstream.clone())
+                    .await
+                    .expect("relay to the stack");
+                let mut cut = cuts.subscribe();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut down, &mut up) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Relay { port, cut }
+    }
+
+    fn cut_all(&self) {
+        self.cut.send_modify(|n| *n += 1);
+    }
+}
+
+#[tokio::test]
+async fn run_reconnects_when_the_connection_drops() {
+    let st = stack();
+    let mut admin = Admin::connect(&st).await;
+    let folder = admin.folder_with("reconnect", 2).await;
+    let db = db();
+    let relay = Relay::start(&st).await;
+    let mut cfg = config(&st, TlsMode::Implicit, &[&folder]);
+    cfg.port = relay.port;
+    let (seen, _guard) = logs::capture();
+    let (trigger, shutdown) = ShutdownTrigger::new();
+    let kick = Kick::new();
+    let running = tokio::spawn(source(cfg, &db).run(Arc::new(SystemClock), kick.clone(), shutdown));
+    let idling = |s: &logs::Seen| s.count_all(&[("message", "idling"), ("folder", &folder)]);
+    kicked(&kick, "the first sync").await;
+    seen.until(PATIENCE, "idling", |s| idling(s) >= 1).await;
+
+    relay.cut_all();
+    seen.until(PATIENCE, "reconnected and idling again", |s| {
+        !s.values("retry_in_secs").is_empty() && idling(s) >= 2
+    })
+    .await;
+    admin.append(&folder, 3).await;
+    kicked(&kick, "the new letter after the reconnect").await;
+    assert_eq!(stored_ids(&db).len(), 3);
+    assert_eq!(seen.count("message", "same message stored before"), 0);
+    trigger.trigger();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("run ends promptly at shutdown")
+        .expect("run did not panic");
+    admin.cleanup(&[&folder]).await;
+}
+
+#[tokio::test]
+async fn run_rescans_a_new_uidvalidity_without_doubling() {
+    let st = stack();
+    let mut admin = Admin::connect(&st).await;
+    let folder = admin.folder_with("uidv-run", 2).await;
+    let db = db();
+    let src = source(config(&st, TlsMode::Implicit, &[&folder]), &db);
+    let (seen, _guard) = logs::capture();
+    let (trigger, shutdown) = ShutdownTrigger::new();
+    let kick = Kick::new();
+    let running = tokio::spawn(src.run(Arc::new(SystemClock), kick.clone(), shutdown));
+    kicked(&kick, "the first sync").await;
+    seen.until(PATIENCE, "idling", |s| {
+        s.count_all(&[("message", "idling"), ("folder", &folder)]) >= 1
+    })
+    .await;
+
+    let out = std::process::Command::new(st.bin.join("reset.sh"))
+        .args(["uidvalidity", USER, &folder])
+        .output()
+        .expect("run reset.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    admin.append(&folder, 3).await;
+    kicked(&kick, "the letter appended after the new UIDVALIDITY").await;
+    assert_eq!(stored_ids(&db).len(), 3);
+    seen.until(PATIENCE, "both old letters found stored", |s| {
+        s.count_all(&[
+            ("message", "same message stored before"),
+            ("folder", &folder),
+        ]) == 2
+    })
+    .await;
+    trigger.trigger();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("run ends promptly at shutdown")
+        .expect("run did not panic");
+    admin.cleanup(&[&folder]).await;
+}
+
 #[tokio::test]
 async fn run_without_idle_polls() {
     let st = stack();

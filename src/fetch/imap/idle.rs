@@ -7,7 +7,7 @@
 //! changes by other clients (`FETCH`) do not end it: they bring no new mail.
 
 use super::connect::Session;
-use super::{within, ImapError, COMMAND_TIMEOUT};
+use super::{within, ImapError, COMMAND_TIMEOUT, LOGOUT_TIMEOUT};
 use crate::lifecycle::Shutdown;
 use async_imap::extensions::idle::IdleResponse;
 use async_imap::imap_proto::{MailboxDatum, Response, Status};
@@ -56,15 +56,14 @@ pub(crate) async fn idle(
     tracing::debug!(source, folder, "idling");
     let until = Instant::now() + renew;
     let wake = loop {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break Wake::Renew;
-        }
         let got = {
-            // The stop source is dropped with the future: the shutdown branch needs neither.
-            let (wait, _stop) = handle.wait_with_timeout(left);
+            // async-imap's own timeout restarts at every response, and servers send
+            // keepalives ("* OK Still here") more often than `renew`: the deadline is ours.
+            // The stop source goes with the future; nothing else needs it.
+            let (wait, _stop) = handle.wait_with_timeout(renew);
             tokio::select! {
                 r = wait => Some(r),
+                _ = tokio::time::sleep_until(until) => Some(Ok(IdleResponse::Timeout)),
                 _ = shutdown.wait() => None,
             }
         };
@@ -83,14 +82,22 @@ pub(crate) async fn idle(
             Some(Err(e)) => return Err(e.into()),
         }
     };
-    let session = within("DONE", COMMAND_TIMEOUT, handle.done()).await?;
+    // At shutdown the server gets a moment to answer DONE, not the usual two minutes.
+    let limit = if wake == Wake::Shutdown {
+        LOGOUT_TIMEOUT
+    } else {
+        COMMAND_TIMEOUT
+    };
+    let session = within("DONE", limit, handle.done()).await?;
     Ok((session, wake))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lifecycle::ShutdownTrigger;
     use async_imap::imap_proto::Outcome;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 
     #[test]
     fn new_or_removed_mail_wakes_and_flag_changes_do_not() {
@@ -115,5 +122,103 @@ mod tests {
             },
         };
         assert!(wake_for(&bye).is_err());
+    }
+
+    /// A scripted server on an in-memory pipe: accepts LOGIN, answers IDLE with `+`, then
+    /// sends `pushes` (one line each, `every` apart, repeating the last) until DONE.
+    async fn server(io: DuplexStream, pushes: &'static [&'static str], every: Duration) {
+        let (r, mut w) = tokio::io::split(io);
+        let mut lines = BufReader::new(r).lines();
+        let _ = w.write_all(b"* OK ready\r\n").await;
+        while let Ok(Some(line)) = lines.next_line().await {
+            let tag = line.split(' ').next().unwrap_or("").to_string();
+            if line.contains(" LOGIN ") {
+                let _ = w
+                    .write_all(format!("{tag} OK logged in\r\n").as_bytes())
+                    .await;
+            } else if line.ends_with(" IDLE") {
+                let _ = w.write_all(b"+ idling\r\n").await;
+                let mut i = 0;
+                loop {
+                    tokio::select! {
+                        next = lines.next_line() => {
+                            if matches!(next, Ok(Some(ref l)) if l == "DONE") {
+                                let done = format!("{tag} OK Idle completed\r\n");
+                                let _ = w.write_all(done.as_bytes()).await;
+                            }
+                            break;
+                        }
+                        _ = tokio::time::sleep(every) => {
+                            let push = pushes[i.min(pushes.len() - 1)];
+                            i += 1;
+                            let _ = w.write_all(format!("{push}\r\n").as_bytes()).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn session(pushes: &'static [&'static str], every: Duration) -> Session {
+        let (client, server_end) = tokio::io::duplex(4096);
+        tokio::spawn(server(server_end, pushes, every));
+        let mut client =
+            async_imap::Client::new(Box::new(client) as Box<dyn super::super::connect::Io>);
+        client
+            .read_response()
+            .await
+            .expect("greeting")
+            .expect("greeting");
+        client
+            .login("u", "p")
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login")
+    }
+
+    #[tokio::test]
+    async fn renews_on_time_although_keepalives_keep_coming() {
+        let s = session(&["* OK Still here"], Duration::from_millis(20)).await;
+        let mut never = Shutdown::never();
+        let t = std::time::Instant::now();
+        let (_s, wake) = tokio::time::timeout(
+            Duration::from_secs(10),
+            idle(s, &mut never, Duration::from_millis(300), "t", "INBOX"),
+        )
+        .await
+        .expect("idle returns")
+        .expect("idle ok");
+        assert_eq!(wake, Wake::Renew);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
+    #[tokio::test]
+    async fn new_mail_wakes_but_flag_changes_do_not() {
+        let pushes = &[
+            "* 1 FETCH (FLAGS (\\Seen))",
+            "* OK Still here",
+            "* 4 EXISTS",
+        ];
+        let s = session(pushes, Duration::from_millis(20)).await;
+        let mut never = Shutdown::never();
+        let (_s, wake) = idle(s, &mut never, Duration::from_secs(600), "t", "INBOX")
+            .await
+            .expect("idle ok");
+        assert_eq!(wake, Wake::Changed);
+    }
+
+    #[tokio::test]
+    async fn shutdown_ends_idle_at_once() {
+        let s = session(&["* OK Still here"], Duration::from_secs(3600)).await;
+        let (trigger, mut shutdown) = ShutdownTrigger::new();
+        trigger.trigger();
+        let (_s, wake) = tokio::time::timeout(
+            Duration::from_secs(5),
+            idle(s, &mut shutdown, Duration::from_secs(600), "t", "INBOX"),
+        )
+        .await
+        .expect("prompt")
+        .expect("idle ok");
+        assert_eq!(wake, Wake::Shutdown);
     }
 }

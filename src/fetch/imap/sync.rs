@@ -13,7 +13,7 @@
 //! - Nothing is ever deleted unless `after-store = "move"` asked for it.
 
 use super::connect::{Caps, Session};
-use super::{within, ImapError, SharedStore, COMMAND_TIMEOUT};
+use super::{within, ImapError, SharedStore, COMMAND_TIMEOUT, FETCH_ITEM_TIMEOUT};
 use crate::clock::Clock;
 use crate::config::AfterStore;
 use crate::fetch::FetchStats;
@@ -324,14 +324,14 @@ async fn fetch_batch(
     let mut without_body = HashSet::new();
     let mut new_in_batch = 0;
     let failure = loop {
-        let item = match tokio::time::timeout(COMMAND_TIMEOUT, responses.next()).await {
+        let item = match tokio::time::timeout(FETCH_ITEM_TIMEOUT, responses.next()).await {
             Ok(None) => break None,
             Ok(Some(Ok(item))) => item,
             Ok(Some(Err(e))) => break Some(ImapError::from(e)),
             Err(_) => {
                 break Some(ImapError::Timeout {
                     what: "UID FETCH",
-                    secs: COMMAND_TIMEOUT.as_secs(),
+                    secs: FETCH_ITEM_TIMEOUT.as_secs(),
                 })
             }
         };

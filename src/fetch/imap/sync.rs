@@ -57,20 +57,15 @@ pub(crate) struct Start {
     pub reset: bool,
 }
 
-/// The cursor's meaning under the folder's current UIDVALIDITY and UIDNEXT.
-pub(crate) fn start(cursor: Option<ImapCursor>, uidvalidity: u32, uid_next: Option<u32>) -> Start {
+/// The cursor's meaning under the folder's current UIDVALIDITY. (A server that hands out
+/// UIDs again under the same UIDVALIDITY breaks RFC 3501 §2.3.1.1 and cannot be read
+/// safely by UID at all: its positions would collide too. We take the server's word.)
+pub(crate) fn start(cursor: Option<ImapCursor>, uidvalidity: u32) -> Start {
     match cursor {
-        // A UIDNEXT at or below a UID we stored means the server handed out those UIDs
-        // again under the same UIDVALIDITY (a broken index, a restored backup): RFC 3501
-        // §2.3.1.1 forbids it, but reading the folder again only costs duplicates.
-        Some(c)
-            if c.uidvalidity == uidvalidity && uid_next.is_none_or(|next| next > c.last_uid) =>
-        {
-            Start {
-                after: c.last_uid,
-                reset: false,
-            }
-        }
+        Some(c) if c.uidvalidity == uidvalidity => Start {
+            after: c.last_uid,
+            reset: false,
+        },
         _ => Start {
             after: 0,
             reset: true,
@@ -185,7 +180,7 @@ pub(crate) async fn sync(session: &mut Session, f: &Folder<'_>) -> Result<FetchS
         let (n, fo) = (name.to_string(), folder.to_string());
         on_store(f.store, move |s| s.imap_cursor(&n, &fo)).await?
     };
-    let begin = start(cursor, uidvalidity, mailbox.uid_next);
+    let begin = start(cursor, uidvalidity);
     if begin.reset {
         if let Some(old) = cursor {
             tracing::warn!(
@@ -194,8 +189,7 @@ pub(crate) async fn sync(session: &mut Session, f: &Folder<'_>) -> Result<FetchS
                 old_uidvalidity = old.uidvalidity,
                 old_last_uid = old.last_uid,
                 uidvalidity,
-                uid_next = mailbox.uid_next,
-                "the folder's UIDs were renumbered: reading it all again (stored messages are not doubled)"
+                "UIDVALIDITY changed: reading the whole folder again (stored messages are not doubled)"
             );
         }
         set_cursor(f, uidvalidity, 0).await?;
@@ -491,40 +485,21 @@ mod tests {
 
     #[test]
     fn the_cursor_counts_only_under_its_uidvalidity() {
-        let (from_start, go_on) = (
-            Start {
-                after: 0,
-                reset: true,
-            },
+        let from_start = Start {
+            after: 0,
+            reset: true,
+        };
+        assert_eq!(start(None, 5), from_start);
+        assert_eq!(
+            start(cur(5, 42), 5),
             Start {
                 after: 42,
-                reset: false,
-            },
+                reset: false
+            }
         );
-        assert_eq!(start(None, 5, Some(1)), from_start);
-        assert_eq!(start(cur(5, 42), 5, Some(43)), go_on);
-        assert_eq!(start(cur(5, 42), 5, None), go_on);
         // A new UIDVALIDITY: every UID is new, read from the start.
-        assert_eq!(start(cur(5, 42), 6, Some(43)), from_start);
-        assert_eq!(start(cur(6, 42), 5, Some(100)), from_start);
-    }
-
-    #[test]
-    fn uids_handed_out_again_under_the_same_uidvalidity_are_read_again() {
-        assert_eq!(
-            start(cur(5, 42), 5, Some(42)),
-            Start {
-                after: 0,
-                reset: true
-            }
-        );
-        assert_eq!(
-            start(cur(5, 42), 5, Some(3)),
-            Start {
-                after: 0,
-                reset: true
-            }
-        );
+        assert_eq!(start(cur(5, 42), 6), from_start);
+        assert_eq!(start(cur(6, 42), 5), from_start);
     }
 
     #[test]

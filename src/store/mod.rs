@@ -16,10 +16,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
 
-const MIGRATIONS: [&str; 1] = [include_str!("migrations/001_init.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_imap_cursor.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

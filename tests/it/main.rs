@@ -3,6 +3,7 @@
 
 mod cli;
 mod golden;
+mod imap;
 mod realmail;
 mod scenario;
 mod smtp;

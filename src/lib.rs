@@ -2,7 +2,7 @@
 //!
 //! The flow of one message is the map of the code, in this order:
 //!
-//! 1. [`fetch`]: a mail source (a Maildir folder; IMAP comes later) hands raw bytes over.
+//! 1. [`fetch`]: a mail source (an IMAP account on IDLE, or a Maildir folder) hands raw bytes over.
 //! 2. [`store`]: the raw bytes are committed to SQLite *before anything else*, deduplicated
 //!    by source position and by Message-ID + content hash. Everything after is replayable.
 //! 3. [`parse`]: MIME, charsets, HTML and the text of PDF/DOCX/plain attachments.

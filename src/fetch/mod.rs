@@ -1,7 +1,8 @@
 //! Mail sources. Each hands raw messages to the store, which commits them before anything
 //! else happens; a source never parses or judges a message.
 //!
-//! Only [`maildir`] exists so far (the embedded default and the tests); IMAP joins it.
+//! [`imap`]: an IMAP account, a task per folder, IDLE, a durable cursor per folder.
+//! [`maildir`]: a Maildir folder (the embedded default and many tests).
 
 pub mod imap;
 pub mod maildir;

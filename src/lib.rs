@@ -17,6 +17,7 @@
 //! [`clock`] lets tests fix the time; [`lifecycle`] holds the shutdown and wake-up signals
 //! the daemon's services share.
 
+pub mod approval;
 pub mod classify;
 pub mod cli;
 pub mod clock;

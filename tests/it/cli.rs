@@ -136,3 +136,41 @@ fn try_json_has_the_documented_schema_and_writes_nothing() {
         out.stdout
     );
 }
+
+#[test]
+fn the_config_examples_in_the_docs_are_valid() {
+    let doc = std::fs::read_to_string(repo().join("docs/config.md")).expect("docs/config.md");
+    let examples: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert!(examples.len() >= 3, "only {} examples", examples.len());
+    let env = Env::new();
+    let shipped = std::fs::read_to_string(env.config()).expect("cfg");
+    let head = shipped.split("\n[[source]]").next().expect("head");
+    for example in examples {
+        // Secrets come from the environment or a file on a real machine; here, inline.
+        let example: String = example
+            .lines()
+            .map(|l| {
+                if l.starts_with("password-env") || l.starts_with("password-file") {
+                    "password = \"x\"".to_string()
+                } else if l.starts_with("ca-file") {
+                    String::new()
+                } else {
+                    l.to_string()
+                }
+            })
+            .map(|l| l + "\n")
+            .collect();
+        let cfg = format!("{head}\n{example}");
+        std::fs::write(env.config(), &cfg).expect("write");
+        let out = env.suratd(&["check"]);
+        assert_eq!(
+            out.code, 0,
+            "example does not pass check:\n{cfg}\n{}",
+            out.stdout
+        );
+    }
+}

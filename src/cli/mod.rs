@@ -72,6 +72,22 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.log_json);
+    // A panic inside a third-party parser (a hostile PDF) is caught where it happens and
+    // becomes an attachment error; its message goes to the log as one structured line
+    // instead of raw text on stderr.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%location, %message, "panic");
+    }));
     let result = match &cli.command {
         Command::Run { once } => run::run(&cli.config, *once),
         Command::Check => check::check(&cli.config),

@@ -75,17 +75,36 @@ pub fn tickets(config: &Path, number: Option<&str>, json: bool) -> anyhow::Resul
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<16} {:<19} {:<16} {:<32} SUBJECT",
-        "TICKET", "STATE", "SOP", "REQUESTER"
+        "{:<16} {:<19} {:<16} {:<24} {:<34} SUBJECT",
+        "TICKET", "STATE", "SOP", "MISSING", "REQUESTER"
     );
     for t in &all {
+        let mut gaps: Vec<String> = t
+            .missing
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|m| m.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let invalid = t.invalid.as_array().map_or(0, Vec::len);
+        if invalid > 0 {
+            gaps.push(format!("{invalid} invalid"));
+        }
+        let gaps = if gaps.is_empty() {
+            "-".to_string()
+        } else {
+            gaps.join(",")
+        };
         println!(
-            "{:<16} {:<19} {:<16} {:<32} {}",
+            "{:<16} {:<19} {:<16} {:<24} {:<34} {}",
             t.number,
             t.state.as_str(),
             t.rule_id.as_deref().unwrap_or("-"),
+            gaps,
             t.requester.as_deref().unwrap_or("-"),
-            t.subject.chars().take(60).collect::<String>()
+            t.subject.chars().take(50).collect::<String>()
         );
     }
     println!("{} ticket(s)", all.len());

@@ -47,7 +47,9 @@
 //! [`read_completion`]: the first of the first [`MAX_COMPLETION_LINES`] non-blank lines (not
 //! counting `label: value` lines) holding SELESAI, DONE, SUDAH, BERES, TUNTAS, COMPLETE(D),
 //! FINISHED, or BELUM, GAGAL, FAILED, PENDING, KENDALA, TERTUNDA, "not yet", or a negated done
-//! word ("belum selesai", "not done") decides: done, not done, or both → unclear. Output lines
+//! word ("belum selesai", "not done") decides: done, not done (with that paragraph as the
+//! reason), or both → unclear. Only "SELESAI" with outputs is done: outputs alone are unclear.
+//! Output lines
 //! are `label: value` (also `label = value` and the TAB of an HTML table) anywhere in the new
 //! text; labels match the SOP's output names ignoring case, spaces and punctuation ("User
 //! ID" = "user_id"), or by their first words ("Password awal" → "password"). Outputs whose
@@ -109,7 +111,8 @@ pub enum Completion {
         secret_outputs: Vec<String>,
     },
     NotDone {
-        /// What the staff member wrote after "belum"/"gagal"; may be empty.
+        /// The paragraph that says so, from its start ("Belum bisa, server Zoom sedang
+        /// maintenance"): the words around "belum" are the explanation.
         reason: String,
     },
     Unclear {
@@ -190,6 +193,7 @@ const GO_AHEAD: &[&str] = &[
     "diteruskan",
     "please",
     "go",
+    "ahead",
     "proceed",
 ];
 /// In a line with one of these, a weak approve word is an acknowledgement.
@@ -269,8 +273,8 @@ const NAME_STOP: &[&str] = &[
     "tolong", "segera", "asap", "dengan", "dgn", "with", "sebagai", "as", "dulu", "ya", "saja",
     "aja", "sesuai", "terkait", "so", "bila", "jika", "kalau", "karena", "because", "serta",
     "atau", "or", "terima", "thanks", "thank", "di", "pada", "ke", "dari", "sudah", "biar",
-    "nanti", "the", "hari", "besok", "today", "tomorrow", "ok", "oke", "setuju", "acc", "supaya",
-    "agar", "thx",
+    "nanti", "the", "hari", "besok", "today", "tomorrow", "ok", "oke", "setuju", "acc", "thx",
+    "from", "of", "at", "in", "on",
 ];
 /// Abbreviated name parts that end in a dot mid-name ("M. Rizky", "Muh. Andi").
 const NAME_ABBREVIATIONS: &[&str] = &["m", "muh", "moh", "mhd", "muhd", "mochd", "ach", "ahm"];
@@ -601,12 +605,29 @@ fn reason(lines: &[&str], idx: usize, end: usize) -> String {
         }
         i += 1;
     }
-    match lines.get(i) {
-        Some(line) if REASON_LABEL.is_match(line.trim()) => {
-            strip_reason_label(&rest_of_paragraph(lines, i, 0)).to_string()
-        }
-        _ => String::new(),
+    // "TOLAK\n\nLab ICT 2 dipakai ujian CBT hari itu." The next paragraph is the reason
+    // when it is labelled, or reads as a sentence rather than a signature ("Dr. Siti
+    // Rahmawati" / "Kepala UPT TIK" are capitalised words).
+    let next = rest_of_paragraph(lines, i, 0);
+    if lines
+        .get(i)
+        .is_some_and(|l| REASON_LABEL.is_match(l.trim()))
+        || sentence_like(&next)
+    {
+        strip_reason_label(&next).to_string()
+    } else {
+        String::new()
     }
+}
+
+/// At least three words, and at least half of them not capitalised.
+fn sentence_like(s: &str) -> bool {
+    let ws = words(s);
+    let plain = ws
+        .iter()
+        .filter(|w| !s[w.start..].starts_with(char::is_uppercase))
+        .count();
+    ws.len() >= 3 && plain * 2 >= ws.len()
 }
 
 /// The staff a disposition names, and the phrase that named them (to leave out of the note).
@@ -687,34 +708,43 @@ fn token_spans(s: &str) -> Vec<(usize, &str)> {
     out
 }
 
-/// An approval's note: the rest of its paragraph after the approve word, without the staff
-/// phrase and without further approve words in front.
+/// An approval's note: the rest of its paragraph after the approve word, as written, without
+/// leading approve words, courtesies and particles ("OK pak, …"), and without the staff
+/// phrase when the note starts with it ("SETUJU, disposisi ke staf Andi" has no note;
+/// "Mohon diteruskan ke Andi untuk dibuatkan akun" is kept whole: it reads as a sentence).
 fn note(lines: &[&str], idx: usize, end: usize, staff_phrase: Option<&str>) -> Option<String> {
-    let mut rest = rest_of_paragraph(lines, idx, end)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if let Some(phrase) = staff_phrase {
-        let flat = phrase.split_whitespace().collect::<Vec<_>>().join(" ");
-        if let Some(pos) = rest.find(&flat) {
-            rest.replace_range(pos..pos + flat.len(), "");
+    let rest = collapse_spaces(&rest_of_paragraph(lines, idx, end));
+    let mut s = strip_fillers(&rest);
+    if let Some(phrase) = staff_phrase.map(collapse_spaces) {
+        if let Some(after) = s.strip_prefix(phrase.as_str()) {
+            s = strip_fillers(after);
         }
     }
-    let mut s = trim_lead(&rest);
+    s.chars().any(char::is_alphanumeric).then(|| s.to_string())
+}
+
+fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Drops leading punctuation, approve words, courtesies and particles.
+fn strip_fillers(mut s: &str) -> &str {
     loop {
+        s = trim_lead(s);
         let ws = words(s);
         match ws.first() {
             Some(w)
                 if w.start == 0
-                    && (w.is(STRONG_APPROVE) || w.is(WEAK_APPROVE) || w.is(GO_AHEAD)) =>
+                    && (w.is(STRONG_APPROVE)
+                        || w.is(WEAK_APPROVE)
+                        || w.is(COURTESY)
+                        || w.is(PARTICLES)) =>
             {
-                s = trim_lead(&s[w.end..]);
+                s = &s[w.end..];
             }
-            _ => break,
+            _ => return s,
         }
     }
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_string())
 }
 
 /// Reads a staff member's reply to a task (see the module doc). `outputs` are the output
@@ -758,9 +788,9 @@ pub fn read_completion(new_text: &str, outputs: &[&str]) -> Completion {
                     why: Unclear::BothWords,
                 }
             }
-            (false, Some(end)) => {
+            (false, Some(_)) => {
                 return Completion::NotDone {
-                    reason: rest_of_paragraph(&lines, idx, end),
+                    reason: rest_of_paragraph(&lines, idx, 0),
                 }
             }
             (true, None) => return done_with(&labelled, outputs),
@@ -1179,6 +1209,17 @@ mod tests {
             approve(Some("Budi"), Some("untuk segera diproses."))
         );
         assert_eq!(
+            read_decision("Setuju. Mohon diteruskan ke Andi untuk dibuatkan akun."),
+            approve(
+                Some("Andi"),
+                Some("Mohon diteruskan ke Andi untuk dibuatkan akun.")
+            )
+        );
+        assert_eq!(
+            read_decision("Acc pak. Diteruskan ke Andi ya."),
+            approve(Some("Andi"), None)
+        );
+        assert_eq!(
             read_decision("Setuju, lanjutkan. Mohon diprioritaskan."),
             approve(None, Some("Mohon diprioritaskan."))
         );
@@ -1272,19 +1313,19 @@ mod tests {
         assert_eq!(
             read_completion("Belum selesai, server lisensi sedang gangguan.", OUTPUTS),
             Completion::NotDone {
-                reason: "server lisensi sedang gangguan.".to_string()
+                reason: "Belum selesai, server lisensi sedang gangguan.".to_string()
             }
         );
         assert_eq!(
             read_completion("Gagal: NIM tidak ditemukan di Siakad", OUTPUTS),
             Completion::NotDone {
-                reason: "NIM tidak ditemukan di Siakad".to_string()
+                reason: "Gagal: NIM tidak ditemukan di Siakad".to_string()
             }
         );
         assert_eq!(
             read_completion("Not yet, waiting for the vendor", OUTPUTS),
             Completion::NotDone {
-                reason: "waiting for the vendor".to_string()
+                reason: "Not yet, waiting for the vendor".to_string()
             }
         );
         assert_eq!(

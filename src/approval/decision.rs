@@ -1392,6 +1392,190 @@ mod tests {
         assert!(shown.contains("budi"), "{shown}");
     }
 
+    /// One case of the reply corpus, `tests/data/replies/NAME.expected` (TOML).
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+    struct Expected {
+        /// The first line of the new text.
+        first_line: String,
+        /// approve, reject, unclear, or quote-only (the reply only quoted).
+        decision: Option<String>,
+        staff: Option<String>,
+        note: Option<String>,
+        reason: Option<String>,
+        /// For unclear: no-decision-word, both-words or empty.
+        why: Option<String>,
+        /// done, not-done or unclear: a staff member's reply.
+        completion: Option<String>,
+        /// The SOP's output names.
+        #[serde(default)]
+        outputs: Vec<String>,
+        #[serde(default)]
+        found: BTreeMap<String, String>,
+        #[serde(default)]
+        missing: Vec<String>,
+        #[serde(default)]
+        secret: Vec<String>,
+    }
+
+    fn unclear_named(why: Option<&str>) -> Result<Unclear, String> {
+        match why {
+            Some("no-decision-word") => Ok(Unclear::NoDecisionWord),
+            Some("both-words") => Ok(Unclear::BothWords),
+            Some("empty") => Ok(Unclear::Empty),
+            other => Err(format!("unknown why {other:?}")),
+        }
+    }
+
+    impl Expected {
+        fn decision(&self) -> Result<Decision, String> {
+            Ok(match self.decision.as_deref() {
+                Some("approve") => Decision::Approve {
+                    staff: self.staff.clone(),
+                    note: self.note.clone(),
+                },
+                Some("reject") => Decision::Reject {
+                    reason: self.reason.clone().unwrap_or_default(),
+                },
+                Some("unclear") => Decision::Unclear {
+                    why: unclear_named(self.why.as_deref())?,
+                },
+                other => return Err(format!("unknown decision {other:?}")),
+            })
+        }
+
+        fn completion(&self) -> Result<Completion, String> {
+            Ok(match self.completion.as_deref() {
+                Some("done") => Completion::Done {
+                    outputs: self.found.clone(),
+                    missing: self.missing.clone(),
+                    secret_outputs: self.secret.clone(),
+                },
+                Some("not-done") => Completion::NotDone {
+                    reason: self.reason.clone().unwrap_or_default(),
+                },
+                Some("unclear") => Completion::Unclear {
+                    why: unclear_named(self.why.as_deref())?,
+                },
+                other => return Err(format!("unknown completion {other:?}")),
+            })
+        }
+    }
+
+    /// The body the parser makes of `content` sent as `text/SUBTYPE`.
+    fn parsed_body(content: &str, subtype: &str) -> Result<String, String> {
+        let raw = format!(
+            "From: Pimpinan <kepala@kampus.ac.id>\r\nTo: helpdesk@kampus.ac.id\r\n\
+             Subject: Re: [TIK-2026-000042] Disposisi\r\n\
+             Date: Mon, 2 Mar 2026 10:00:00 +0700\r\nMessage-ID: <balasan@kampus.ac.id>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: text/{subtype}; charset=utf-8\r\n\
+             Content-Transfer-Encoding: 8bit\r\n\r\n{content}"
+        );
+        crate::parse::parse(raw.as_bytes(), &crate::parse::Limits::default())
+            .map(|m| m.body)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Checks one body against its expectation; the differences, if any.
+    fn check_case(body: &str, expected: &Expected, outputs: &[&str]) -> Result<(), String> {
+        let reply = crate::parse::reply::new_text(body);
+        let mut problems = Vec::new();
+        let first = reply
+            .text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        if first != expected.first_line {
+            problems.push(format!("first line {first:?}"));
+        }
+        let quote_only = expected.decision.as_deref() == Some("quote-only");
+        if reply.quote_only != quote_only {
+            problems.push(format!("quote_only {}", reply.quote_only));
+        }
+        if let (Some(text), Some(_)) = (reply.decidable(), &expected.decision) {
+            let got = read_decision(text);
+            if got != expected.decision()? {
+                problems.push(format!("decision {got:?}"));
+            }
+        }
+        if let (Some(text), Some(_)) = (reply.decidable(), &expected.completion) {
+            let got = read_completion(text, outputs);
+            if got != expected.completion()? {
+                problems.push(format!("completion {got:?}"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} (new text {:?})",
+                problems.join("; "),
+                reply.text
+            ))
+        }
+    }
+
+    /// The reply corpus: every `tests/data/replies/NAME.txt` (a text/plain body) and
+    /// `NAME.html` (an HTML-only body) against `NAME.expected`. A text body is read as it is,
+    /// with CRLF line ends, and through the parser; an HTML body through the parser (which
+    /// turns it into text), with LF and CRLF.
+    #[test]
+    fn reply_corpus() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/replies");
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "txt" || x == "html"))
+            .collect();
+        entries.sort();
+        assert!(
+            !entries.is_empty(),
+            "the reply corpus in {} is empty",
+            dir.display()
+        );
+        let mut failures = Vec::new();
+        for path in &entries {
+            let result = (|| -> Result<(), String> {
+                let content = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+                let expected_path = path.with_extension("expected");
+                let expected: Expected = toml::from_str(
+                    &std::fs::read_to_string(&expected_path)
+                        .map_err(|e| format!("{}: {e}", expected_path.display()))?,
+                )
+                .map_err(|e| format!("{}: {e}", expected_path.display()))?;
+                let outputs: Vec<&str> = expected.outputs.iter().map(String::as_str).collect();
+                let crlf = content.replace('\n', "\r\n");
+                let bodies = if path.extension().is_some_and(|x| x == "html") {
+                    vec![
+                        ("html", parsed_body(&content, "html")?),
+                        ("html crlf", parsed_body(&crlf, "html")?),
+                    ]
+                } else {
+                    vec![
+                        ("as is", content.clone()),
+                        ("crlf", crlf.clone()),
+                        ("parsed", parsed_body(&crlf, "plain")?),
+                    ]
+                };
+                for (how, body) in bodies {
+                    check_case(&body, &expected, &outputs).map_err(|e| format!("{how}: {e}"))?;
+                }
+                Ok(())
+            })();
+            if let Err(e) = result {
+                failures.push(format!("{}: {e}", path.display()));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} replies differ:\n{}",
+            failures.len(),
+            entries.len(),
+            failures.join("\n")
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 

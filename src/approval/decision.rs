@@ -330,7 +330,8 @@ impl Word {
 fn words(line: &str) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
     let mut clause = 0;
-    let mut questions: Vec<usize> = Vec::new();
+    // questions[c]: clause c ends with "?".
+    let mut questions: Vec<bool> = vec![false];
     let mut start: Option<usize> = None;
     let mut prev: Option<char> = None;
     let mut chars = line.char_indices().peekable();
@@ -373,10 +374,13 @@ fn words(line: &str) -> Vec<Word> {
                         | '\t'
                 );
             if c == '?' {
-                questions.push(clause);
+                if let Some(q) = questions.get_mut(clause) {
+                    *q = true;
+                }
             }
             if boundary {
                 clause += 1;
+                questions.push(false);
             }
         }
         prev = Some(c);
@@ -391,7 +395,7 @@ fn words(line: &str) -> Vec<Word> {
         });
     }
     for w in &mut out {
-        w.question = questions.contains(&w.clause);
+        w.question = questions.get(w.clause).copied().unwrap_or(false);
     }
     out
 }
@@ -689,23 +693,18 @@ fn name_after(s: &str) -> Option<(String, usize)> {
     (!name.is_empty()).then(|| (name.to_string(), used))
 }
 
-/// Whitespace-separated tokens with their byte offsets.
-fn token_spans(s: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices() {
-        if c.is_whitespace() {
-            if let Some(st) = start.take() {
-                out.push((st, &s[st..i]));
-            }
-        } else {
-            start.get_or_insert(i);
-        }
-    }
-    if let Some(st) = start {
-        out.push((st, &s[st..]));
-    }
-    out
+/// Whitespace-separated tokens with their byte offsets, lazily: a name takes a few tokens
+/// of what may be a very long line.
+fn token_spans(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let rest = s.get(from..)?;
+        let start = from + (rest.len() - rest.trim_start().len());
+        let tail = s.get(start..).filter(|t| !t.is_empty())?;
+        let len = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        from = start + len;
+        Some((start, &tail[..len]))
+    })
 }
 
 /// An approval's note: the rest of its paragraph after the approve word, as written, without
@@ -728,23 +727,18 @@ fn collapse_spaces(s: &str) -> String {
 }
 
 /// Drops leading punctuation, approve words, courtesies and particles.
-fn strip_fillers(mut s: &str) -> &str {
-    loop {
-        s = trim_lead(s);
-        let ws = words(s);
-        match ws.first() {
-            Some(w)
-                if w.start == 0
-                    && (w.is(STRONG_APPROVE)
-                        || w.is(WEAK_APPROVE)
-                        || w.is(COURTESY)
-                        || w.is(PARTICLES)) =>
-            {
-                s = &s[w.end..];
-            }
-            _ => return s,
+fn strip_fillers(s: &str) -> &str {
+    let mut cut = 0;
+    for w in words(s) {
+        let between = s.get(cut..w.start).unwrap_or("");
+        let filler =
+            w.is(STRONG_APPROVE) || w.is(WEAK_APPROVE) || w.is(COURTESY) || w.is(PARTICLES);
+        if !filler || !trim_lead(between).is_empty() {
+            break;
         }
+        cut = w.end;
     }
+    trim_lead(s.get(cut..).unwrap_or(""))
 }
 
 /// Reads a staff member's reply to a task (see the module doc). `outputs` are the output
@@ -1242,6 +1236,18 @@ mod tests {
             read_decision("Terima kasih.\n\nSalam,\nDr. Ya Budi"),
             unclear(Unclear::NoDecisionWord)
         );
+    }
+
+    #[test]
+    fn long_lines_take_linear_time() {
+        // Quadratic work on any of these would take minutes, not milliseconds.
+        for unit in ["ok ", "a? ", "teruskan ke ", "tidak ", "ok, ", "x"] {
+            let line = unit.repeat(50_000);
+            let _ = read_decision(&line);
+            let _ = read_decision(&format!("Setuju {line}"));
+            let _ = read_completion(&format!("SELESAI {line}\nuser: {line}"), OUTPUTS);
+            let _ = crate::parse::reply::new_text(&format!("On {line}\n{line}"));
+        }
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! What a reply decides: a leader's answer to a disposition ([`read_decision`]) and a staff
 //! member's report that the work is done ([`read_completion`]). Both read the *new text* of
 //! the reply ([`crate::parse::reply::new_text`]), never the quoted disposition (which names
-//! every decision word in its instructions). Pure; never panics; never guesses: what is not
-//! clearly a decision is [`Unclear`], and the engine asks for clarification.
+//! every decision word in its instructions): the caller reads
+//! [`NewText::decidable`](crate::parse::reply::NewText::decidable), and a reply that only
+//! quoted is unclear without asking these functions. Pure; never panics; linear in the
+//! input; never guesses: what is not clearly a decision is [`Unclear`], and the engine asks
+//! for clarification.
 //!
 //! # Decision words
 //! Case-insensitive, whole words (so "di-ACC" holds ACC, and "persetujuan" holds nothing).
@@ -35,22 +38,25 @@
 //! # What else a decision carries
 //! - Reject: the reason is the rest of the paragraph after the deciding word, without a
 //!   leading "Alasan:"/"Reason:" ("TOLAK karena data belum lengkap" → "karena data belum
-//!   lengkap"); when that is empty, a following paragraph that starts with "Alasan:" is taken.
-//!   It may be empty.
+//!   lengkap"); when that is empty, the next paragraph is taken if it starts with "Alasan:"
+//!   or reads as a sentence (at least three words, at least half not capitalised: a
+//!   signature's name and title are capitalised). It may be empty.
 //! - Approve: the staff named by "disposisi ke", "teruskan ke", "tugaskan kepada", "assign
 //!   to", "forward to", "ditangani oleh", or a "Staf:"/"PIC:" label, anywhere before the
 //!   closing: the name as written, without a leading "staf"/"Pak"/"Bu"/"Sdr." and without
 //!   what follows it ("untuk", "agar", "for", punctuation). The note is the rest of the
-//!   paragraph after the approve word, without that staff phrase.
+//!   paragraph after the approve word as written, without leading approve words, courtesies
+//!   and particles, and without the staff phrase when the note starts with it ("SETUJU,
+//!   disposisi ke staf Andi" has none; "Setuju. Mohon diteruskan ke Andi untuk dibuatkan
+//!   akun." keeps its sentence whole).
 //!
 //! # Completion
 //! [`read_completion`]: the first of the first [`MAX_COMPLETION_LINES`] non-blank lines (not
-//! counting `label: value` lines) holding SELESAI, DONE, SUDAH, BERES, TUNTAS, COMPLETE(D),
-//! FINISHED, or BELUM, GAGAL, FAILED, PENDING, KENDALA, TERTUNDA, "not yet", or a negated done
-//! word ("belum selesai", "not done") decides: done, not done (with that paragraph as the
-//! reason), or both → unclear. Only "SELESAI" with outputs is done: outputs alone are unclear.
-//! Output lines
-//! are `label: value` (also `label = value` and the TAB of an HTML table) anywhere in the new
+//! counting the lines of the SOP's outputs) holding SELESAI, DONE, SUDAH, BERES, TUNTAS,
+//! COMPLETE(D), FINISHED, or BELUM, GAGAL, FAILED, PENDING, KENDALA, TERTUNDA, "not yet", or a
+//! negated done word ("belum selesai", "not done") decides: done, not done (with that
+//! paragraph as the reason), or both → unclear; output lines without such a word are unclear
+//! too. Output lines are `label: value` (also `label = value` and the TAB of an HTML table) anywhere in the new
 //! text; labels match the SOP's output names ignoring case, spaces and punctuation ("User
 //! ID" = "user_id"), or by their first words ("Password awal" → "password"). Outputs whose
 //! name says password, sandi, PIN, token, OTP or secret are listed in `secret_outputs`; the

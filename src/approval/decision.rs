@@ -56,9 +56,10 @@
 //! COMPLETE(D), FINISHED, or BELUM, GAGAL, FAILED, PENDING, KENDALA, TERTUNDA, "not yet", or a
 //! negated done word ("belum selesai", "not done") decides: done, not done (with that
 //! paragraph as the reason), or both → unclear; output lines without such a word are unclear
-//! too. Output lines are `label: value` (also `label = value` and the TAB of an HTML table) anywhere in the new
-//! text; labels match the SOP's output names ignoring case, spaces and punctuation ("User
-//! ID" = "user_id"), or by their first words ("Password awal" → "password"). Outputs whose
+//! too. Output lines are `label: value` (also `label = value` and the TAB of an HTML table)
+//! anywhere in the new text; labels match the SOP's output names ignoring case, spaces and
+//! punctuation ("User ID" = "user_id"), or by their first words ("Password awal" →
+//! "password"). Outputs whose
 //! name says password, sandi, PIN, token, OTP or secret are listed in `secret_outputs`; the
 //! [`Debug`] of a [`Completion`] masks their values.
 
@@ -306,9 +307,14 @@ static REASON_LABEL: LazyLock<Regex> =
 /// What introduces the staff member a disposition goes to.
 static STAFF_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
-        r"(?i)\b(?:(?:(?:di)?(?:disposisi(?:kan)?|teruskan|tugaskan|serahkan|delegasikan|limpahkan)",
-        r"|assign(?:ed)?|forward(?:ed)?|delegate[d]?|hand(?:ed)? over|pass(?:ed)?)\s+(?:ke|kepada|pada|to)\s+",
-        r"|(?:ditindaklanjuti|dikerjakan|diproses|ditangani|dieksekusi|handled|processed)\s+(?:oleh|by)\s+",
+        // "disposisi ke", "diteruskan kepada", "assign to"…
+        r"(?i)\b(?:(?:(?:di)?(?:disposisi(?:kan)?|teruskan|tugaskan|serahkan|delegasikan|",
+        r"limpahkan)|assign(?:ed)?|forward(?:ed)?|delegate[d]?|hand(?:ed)? over|pass(?:ed)?)",
+        r"\s+(?:ke|kepada|pada|to)\s+",
+        // "ditangani oleh", "handled by"…
+        r"|(?:ditindaklanjuti|dikerjakan|diproses|ditangani|dieksekusi|handled|processed)",
+        r"\s+(?:oleh|by)\s+",
+        // "Staf: Andi"
         r"|(?:staf|staff|pic|petugas|pelaksana|assignee|disposisi)\s*:\s*)"
     ))
 });

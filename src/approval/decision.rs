@@ -10,21 +10,23 @@
 //! # Decision words
 //! Case-insensitive, whole words (so "di-ACC" holds ACC, and "persetujuan" holds nothing).
 //! - Strong (count wherever they stand): approve SETUJU, DISETUJUI, SETUJUI, MENYETUJUI, ACC,
-//!   LANJUTKAN, APPROVE, APPROVED; reject TOLAK, DITOLAK, MENOLAK, REJECT, REJECTED.
+//!   DIACC, LANJUTKAN, DILANJUTKAN, APPROVE, APPROVED; reject TOLAK, DITOLAK, MENOLAK, REJECT,
+//!   REJECTED.
 //! - Weak (common in prose): approve YA, IYA, OK, OKE, OKAY, YES; reject TIDAK, NO. A weak word
 //!   counts only as the first word of its clause (clauses end at `, . ; : ! ?`, brackets, a
 //!   spaced dash) and only when it stands alone there or is followed by a courtesy ("pak",
-//!   "bu"), a particle ("deh", "saja") or, for approve words, a go-ahead ("silakan", "lanjut",
-//!   "please", "proceed"). So "Tidak." and "No, data belum lengkap" reject; "tidak masalah,
+//!   "bu"), a particle ("deh", "saja", "siap") or, for approve words, a go-ahead ("silakan",
+//!   "lanjut", "please", "proceed"). So "Tidak." and "No, data belum lengkap" reject; "tidak masalah,
 //!   lanjutkan" approves (by LANJUTKAN: "tidak masalah" is prose); "setuju, tapi tidak perlu
 //!   rapat" approves; "Data sudah OK" decides nothing. "No." followed by a number or
 //!   HP/telp/surat… is an abbreviation ("No. HP 0812…"), not a refusal.
 //! - A weak approve word does not count in a line that defers ("OK, saya cek dulu", "Ya,
 //!   nanti saya pelajari", "ok noted"): acknowledging is not approving.
-//! - Negation: TIDAK, TAK, TDK, GAK, BELUM, JANGAN, NOT, NEVER followed in the same clause by an
-//!   approve word, with at most three of "bisa, dapat, akan, kami, saya, di, be, can, yet…"
-//!   between, is a refusal ("tidak setuju", "belum dapat kami setujui", "not approved"). A
-//!   negated reject word ("jangan ditolak") is read as both words: unclear.
+//! - Negation: TIDAK, TAK, TDK, GA(K), NGGAK, BELUM, JANGAN, NOT, NEVER, DON'T, CAN'T…
+//!   followed in the same clause by an approve word, with at most three of "bisa, dapat, akan,
+//!   kami, saya, di, perlu, usah, be, can, yet…" between, is a refusal ("tidak setuju", "belum
+//!   dapat kami setujui", "tidak perlu dilanjutkan", "I don't approve"). A negated reject word
+//!   ("jangan ditolak") is read as both words: unclear.
 //! - Words in a question ("Setuju?", "Perlu di-ACC Warek?") do not count.
 //!
 //! # Which line decides
@@ -37,8 +39,8 @@
 //!
 //! # What else a decision carries
 //! - Reject: the reason is the rest of the paragraph after the deciding word, without a
-//!   leading "Alasan:"/"Reason:" ("TOLAK karena data belum lengkap" → "karena data belum
-//!   lengkap"); when that is empty, the next paragraph is taken if it starts with "Alasan:"
+//!   leading courtesy or particle ("pak", "saja") or "Alasan:"/"Reason:" ("TOLAK karena data
+//!   belum lengkap" → "karena data belum lengkap"); when that is empty, the next paragraph is taken if it starts with "Alasan:"
 //!   or reads as a sentence (at least three words, at least half not capitalised: a
 //!   signature's name and title are capitalised). It may be empty.
 //! - Approve: the staff named by "disposisi ke", "teruskan ke", "tugaskan kepada", "assign
@@ -168,7 +170,9 @@ const STRONG_APPROVE: &[&str] = &[
     "setujui",
     "menyetujui",
     "acc",
+    "diacc",
     "lanjutkan",
+    "dilanjutkan",
     "approve",
     "approved",
 ];
@@ -176,17 +180,19 @@ const WEAK_APPROVE: &[&str] = &["ya", "iya", "ok", "oke", "okay", "yes"];
 const STRONG_REJECT: &[&str] = &["tolak", "ditolak", "menolak", "reject", "rejected"];
 const WEAK_REJECT: &[&str] = &["tidak", "no"];
 const NEGATORS: &[&str] = &[
-    "tidak", "tak", "tdk", "gak", "nggak", "enggak", "belum", "jangan", "not", "never",
+    "tidak", "tak", "tdk", "ga", "gak", "gk", "nggak", "ngga", "enggak", "ndak", "belum", "jangan",
+    "not", "never", "don't", "dont", "doesn't", "didn't", "can't", "cannot", "won't", "isn't",
+    "wasn't",
 ];
 /// Words allowed between a negator and the word it negates.
 const NEGATION_GAP: &[&str] = &[
-    "bisa", "dapat", "akan", "kami", "saya", "kita", "di", "boleh", "lagi", "be", "been", "can",
-    "could", "will", "yet", "is", "was",
+    "bisa", "dapat", "akan", "kami", "saya", "kita", "di", "boleh", "lagi", "perlu", "usah", "be",
+    "been", "can", "could", "will", "yet", "is", "was", "need", "to",
 ];
 const COURTESY: &[&str] = &[
     "pak", "bu", "bapak", "ibu", "mas", "mbak", "sir", "madam", "maam",
 ];
-const PARTICLES: &[&str] = &["deh", "dong", "aja", "saja", "lah", "ya", "sip"];
+const PARTICLES: &[&str] = &["deh", "dong", "aja", "saja", "lah", "ya", "sip", "siap"];
 const GO_AHEAD: &[&str] = &[
     "silakan",
     "silahkan",
@@ -348,19 +354,22 @@ fn words(line: &str) -> Vec<Word> {
     let mut prev: Option<char> = None;
     let mut chars = line.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        if c.is_alphanumeric() {
+        let next = chars.peek().map(|&(_, n)| n);
+        // "don't", "can’t": the apostrophe between letters is part of the word.
+        let apostrophe =
+            matches!(c, '\'' | '’') && start.is_some() && next.is_some_and(char::is_alphanumeric);
+        if c.is_alphanumeric() || apostrophe {
             start.get_or_insert(i);
         } else {
             if let Some(s) = start.take() {
                 out.push(Word {
-                    lower: line[s..i].to_lowercase(),
+                    lower: lower_word(&line[s..i]),
                     start: s,
                     end: i,
                     clause,
                     question: false,
                 });
             }
-            let next = chars.peek().map(|&(_, n)| n);
             let spaced_dash = c == '-'
                 && (prev.is_none_or(char::is_whitespace) || next.is_none_or(char::is_whitespace));
             let boundary = spaced_dash
@@ -399,7 +408,7 @@ fn words(line: &str) -> Vec<Word> {
     }
     if let Some(s) = start {
         out.push(Word {
-            lower: line[s..].to_lowercase(),
+            lower: lower_word(&line[s..]),
             start: s,
             end: line.len(),
             clause,
@@ -410,6 +419,11 @@ fn words(line: &str) -> Vec<Word> {
         w.question = questions.get(w.clause).copied().unwrap_or(false);
     }
     out
+}
+
+/// A word lower-cased, with a typographic apostrophe made plain.
+fn lower_word(w: &str) -> String {
+    w.to_lowercase().replace('’', "'")
 }
 
 /// Which way a counted word points, and where it ends in its line.
@@ -609,7 +623,8 @@ fn strip_reason_label(s: &str) -> &str {
 /// A refusal's reason (see the module doc).
 fn reason(lines: &[&str], idx: usize, end: usize) -> String {
     let own = rest_of_paragraph(lines, idx, end);
-    let own = strip_reason_label(&own);
+    // "Tolak pak, kuota habis", "tolak saja".
+    let own = strip_reason_label(strip_particles(&own));
     if !own.is_empty() {
         return own.to_string();
     }
@@ -736,6 +751,19 @@ fn note(lines: &[&str], idx: usize, end: usize, staff_phrase: Option<&str>) -> O
 
 fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Drops leading punctuation, courtesies and particles.
+fn strip_particles(s: &str) -> &str {
+    let mut cut = 0;
+    for w in words(s) {
+        let between = s.get(cut..w.start).unwrap_or("");
+        if !(w.is(COURTESY) || w.is(PARTICLES)) || !trim_lead(between).is_empty() {
+            break;
+        }
+        cut = w.end;
+    }
+    trim_lead(s.get(cut..).unwrap_or(""))
 }
 
 /// Drops leading punctuation, approve words, courtesies and particles.
@@ -1073,6 +1101,18 @@ mod tests {
             reject("sebelum ada surat tugas.")
         );
         assert_eq!(read_decision("Not approved."), reject(""));
+        assert_eq!(read_decision("I don't approve."), reject(""));
+        assert_eq!(
+            read_decision("I can’t approve this yet"),
+            reject("this yet")
+        );
+        assert_eq!(read_decision("Ga setuju"), reject(""));
+        assert_eq!(read_decision("Tidak perlu dilanjutkan"), reject(""));
+        assert_eq!(
+            read_decision("Tolak pak, kuota habis"),
+            reject("kuota habis")
+        );
+        assert_eq!(read_decision("Gak usah, tolak saja"), reject(""));
         assert_eq!(read_decision("tdk acc"), reject(""));
         assert_eq!(
             read_decision("Jangan di-ACC, anggarannya tidak ada"),
@@ -1139,7 +1179,9 @@ mod tests {
             "Ya pak, silakan",
             "Yes please proceed",
             "Oke deh",
+            "Oke siap",
             "Ya silakan diproses",
+            "Baik, silakan dilanjutkan.",
         ] {
             assert!(
                 matches!(read_decision(text), Decision::Approve { .. }),

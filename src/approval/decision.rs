@@ -1,11 +1,10 @@
 //! What a reply decides: a leader's answer to a disposition ([`read_decision`]) and a staff
-//! member's report that the work is done ([`read_completion`]). Both read the *new text* of
-//! the reply ([`crate::parse::reply::new_text`]), never the quoted disposition (which names
-//! every decision word in its instructions): the caller reads
-//! [`NewText::decidable`](crate::parse::reply::NewText::decidable), and a reply that only
-//! quoted is unclear without asking these functions. Pure; never panics; linear in the
-//! input; never guesses: what is not clearly a decision is [`Unclear`], and the engine asks
-//! for clarification.
+//! member's report that the work is done ([`read_completion`]). Both read the *new text* of the
+//! reply ([`crate::parse::reply::new_text`]), never the quoted disposition (which names every
+//! decision word in its instructions): the caller reads
+//! [`NewText::decidable`](crate::parse::reply::NewText::decidable), and a reply that only quoted is
+//! unclear without asking these functions. Pure; never panics; linear in the input; never guesses:
+//! what is not clearly a decision is [`Unclear`], and the engine asks for clarification.
 //!
 //! # Decision words
 //! Case-insensitive, whole words (so "di-ACC" holds ACC, and "persetujuan" holds nothing).
@@ -13,57 +12,55 @@
 //!   DIACC, LANJUTKAN, DILANJUTKAN, APPROVE, APPROVED; reject TOLAK, DITOLAK, MENOLAK, REJECT,
 //!   REJECTED.
 //! - Weak (common in prose): approve YA, IYA, OK, OKE, OKAY, YES; reject TIDAK, NO. A weak word
-//!   counts only as the first word of its clause (clauses end at `, . ; : ! ?`, brackets, a
-//!   spaced dash) and only when it stands alone there or is followed by a courtesy ("pak",
-//!   "bu"), a particle ("deh", "saja", "siap") or, for approve words, a go-ahead ("silakan",
-//!   "lanjut", "please", "proceed"). So "Tidak." and "No, data belum lengkap" reject; "tidak masalah,
-//!   lanjutkan" approves (by LANJUTKAN: "tidak masalah" is prose); "setuju, tapi tidak perlu
-//!   rapat" approves; "Data sudah OK" decides nothing. "No." followed by a number or
-//!   HP/telp/surat… is an abbreviation ("No. HP 0812…"), not a refusal.
-//! - A weak approve word does not count in a line that defers ("OK, saya cek dulu", "Ya,
-//!   nanti saya pelajari", "ok noted"): acknowledging is not approving.
-//! - Negation: TIDAK, TAK, TDK, GA(K), NGGAK, BELUM, JANGAN, NOT, NEVER, DON'T, CAN'T…
-//!   followed in the same clause by an approve word, with at most three of "bisa, dapat, akan,
-//!   kami, saya, di, perlu, usah, be, can, yet…" between, is a refusal ("tidak setuju", "belum
-//!   dapat kami setujui", "tidak perlu dilanjutkan", "I don't approve"). A negated reject word
-//!   ("jangan ditolak") is read as both words: unclear.
+//!   counts only as the first word of its clause (clauses end at `, . ; : ! ?`, brackets, a spaced
+//!   dash) and only when it stands alone there or is followed by a courtesy ("pak", "bu"), a
+//!   particle ("deh", "saja", "siap") or, for approve words, a go-ahead ("silakan", "lanjut",
+//!   "please", "proceed"). So "Tidak." and "No, data belum lengkap" reject; "tidak masalah,
+//!   lanjutkan" approves (by LANJUTKAN: "tidak masalah" is prose); "setuju, tapi tidak perlu rapat"
+//!   approves; "Data sudah OK" decides nothing. "No." followed by a number or HP/telp/surat… is an
+//!   abbreviation ("No. HP 0812…"), not a refusal.
+//! - A weak approve word does not count in a line that defers ("OK, saya cek dulu", "Ya, nanti saya
+//!   pelajari", "ok noted"): acknowledging is not approving.
+//! - Negation: TIDAK, TAK, TDK, GA(K), NGGAK, BELUM, JANGAN, NOT, NEVER, DON'T, CAN'T… followed in
+//!   the same clause by an approve word, with at most three of "bisa, dapat, akan, kami, saya, di,
+//!   perlu, usah, be, can, yet…" between, is a refusal ("tidak setuju", "belum dapat kami setujui",
+//!   "tidak perlu dilanjutkan", "I don't approve"). A negated reject word ("jangan ditolak") is
+//!   read as both words: unclear.
 //! - Words in a question ("Setuju?", "Perlu di-ACC Warek?") do not count.
 //!
 //! # Which line decides
 //! The **first decision-bearing line**: the first line of the new text, among its first
-//! [`MAX_DECISION_LINES`] non-blank lines and before a closing ("Salam", "Wassalam",
-//! "Regards", "Hormat saya"), where some decision word counts. Later lines do not overrule it
-//! ("SETUJU\n\nTidak perlu rapat." approves). If that line holds counted approve *and* reject
-//! words → [`Unclear::BothWords`]; no such line → [`Unclear::NoDecisionWord`]; no letter or
-//! digit at all → [`Unclear::Empty`].
+//! [`MAX_DECISION_LINES`] non-blank lines and before a closing ("Salam", "Wassalam", "Regards",
+//! "Hormat saya"), where some decision word counts. Later lines do not overrule it
+//! ("SETUJU\n\nTidak perlu rapat." approves). If that line holds counted approve *and* reject words
+//! → [`Unclear::BothWords`]; no such line → [`Unclear::NoDecisionWord`]; no letter or digit at all
+//! → [`Unclear::Empty`].
 //!
 //! # What else a decision carries
-//! - Reject: the reason is the rest of the paragraph after the deciding word, without a
-//!   leading courtesy or particle ("pak", "saja") or "Alasan:"/"Reason:" ("TOLAK karena data
-//!   belum lengkap" → "karena data belum lengkap"); when that is empty, the next paragraph is taken if it starts with "Alasan:"
-//!   or reads as a sentence (at least three words, at least half not capitalised: a
+//! - Reject: the reason is the rest of the paragraph after the deciding word, without a leading
+//!   courtesy or particle ("pak", "saja") or "Alasan:"/"Reason:" ("TOLAK karena data belum lengkap"
+//!   → "karena data belum lengkap"); when that is empty, the next paragraph is taken if it starts
+//!   with "Alasan:" or reads as a sentence (at least three words, at least half not capitalised: a
 //!   signature's name and title are capitalised). It may be empty.
-//! - Approve: the staff named by "disposisi ke", "teruskan ke", "tugaskan kepada", "assign
-//!   to", "forward to", "ditangani oleh", or a "Staf:"/"PIC:" label, anywhere before the
-//!   closing: the name as written, without a leading "staf"/"Pak"/"Bu"/"Sdr." and without
-//!   what follows it ("untuk", "agar", "for", punctuation). The note is the rest of the
-//!   paragraph after the approve word as written, without leading approve words, courtesies
-//!   and particles, and without the staff phrase when the note starts with it ("SETUJU,
-//!   disposisi ke staf Andi" has none; "Setuju. Mohon diteruskan ke Andi untuk dibuatkan
-//!   akun." keeps its sentence whole).
+//! - Approve: the staff named by "disposisi ke", "teruskan ke", "tugaskan kepada", "assign to",
+//!   "forward to", "ditangani oleh", or a "Staf:"/"PIC:" label, anywhere before the closing: the
+//!   name as written, without a leading "staf"/"Pak"/"Bu"/"Sdr." and without what follows it
+//!   ("untuk", "agar", "for", punctuation). The note is the rest of the paragraph after the approve
+//!   word as written, without leading approve words, courtesies and particles, and without the
+//!   staff phrase when the note starts with it ("SETUJU, disposisi ke staf Andi" has none; "Setuju.
+//!   Mohon diteruskan ke Andi untuk dibuatkan akun." keeps its sentence whole).
 //!
 //! # Completion
 //! [`read_completion`]: the first of the first [`MAX_COMPLETION_LINES`] non-blank lines (not
 //! counting the lines of the SOP's outputs) holding SELESAI, DONE, SUDAH, BERES, TUNTAS,
 //! COMPLETE(D), FINISHED, or BELUM, GAGAL, FAILED, PENDING, KENDALA, TERTUNDA, "not yet", or a
-//! negated done word ("belum selesai", "not done") decides: done, not done (with that
-//! paragraph as the reason), or both → unclear; output lines without such a word are unclear
-//! too. Output lines are `label: value` (also `label = value` and the TAB of an HTML table)
-//! anywhere in the new text; labels match the SOP's output names ignoring case, spaces and
-//! punctuation ("User ID" = "user_id"), or by their first words ("Password awal" →
-//! "password"). Outputs whose
-//! name says password, sandi, PIN, token, OTP or secret are listed in `secret_outputs`; the
-//! [`Debug`] of a [`Completion`] masks their values.
+//! negated done word ("belum selesai", "not done") decides: done, not done (with that paragraph as
+//! the reason), or both → unclear; output lines without such a word are unclear too. Output lines
+//! are `label: value` (also `label = value` and the TAB of an HTML table) anywhere in the new text;
+//! labels match the SOP's output names ignoring case, spaces and punctuation ("User ID" =
+//! "user_id"), or by their first words ("Password awal" → "password"). Outputs whose name says
+//! password, sandi, PIN, token, OTP or secret are listed in `secret_outputs`; the [`Debug`] of a
+//! [`Completion`] masks their values.
 
 use regex::Regex;
 use serde::Serialize;

@@ -16,13 +16,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+pub mod approval;
 pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
+    include_str!("migrations/003_approval.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -26,6 +26,7 @@ mod headers;
 mod html;
 mod kind;
 mod pdf;
+pub mod reply;
 mod text;
 
 #[cfg(test)]

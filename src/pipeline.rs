@@ -921,9 +921,10 @@ impl Pipeline<'_> {
                     .as_deref()
                     .unwrap_or(""),
             )
-            .and_then(|r| r.steps.iter().find(|s| s.id == binding.step))
-            .is_some_and(|s| s.kind == crate::rules::StepKind::Work);
-        let answer = workflow::reading::read_answer(&input.text, work);
+            .and_then(|r| r.steps.iter().find(|s| s.id == binding.step));
+        let outputs = work.map(|s| s.outputs.clone()).unwrap_or_default();
+        let work = work.is_some_and(|s| s.kind == crate::rules::StepKind::Work);
+        let answer = workflow::reading::read_answer(&input.text, work, &outputs);
         let via = Via {
             actor: &binding.approver,
             channel: "email",

@@ -36,9 +36,15 @@ pub enum Answer {
     Reject {
         reason: String,
     },
-    /// The work is done, with its outputs in the order given.
+    /// The work is done, with its outputs.
     Done {
         outputs: Vec<(String, String)>,
+        /// Outputs that are secrets (besides those [`is_secret_output`] recognises).
+        secret: Vec<String>,
+    },
+    /// The staff member says the work is not done yet, and why.
+    NotDone {
+        reason: String,
     },
     Unclear {
         why: String,
@@ -246,7 +252,19 @@ pub fn on_answer(
             p.reason = Some(reason.clone());
             p
         }
-        (Some(StepKind::Work), Answer::Done { outputs }) => done(rule, ex, at, step, by, outputs),
+        (Some(StepKind::Work), Answer::Done { outputs, secret }) => {
+            done(rule, ex, at, step, by, outputs, secret)
+        }
+        (Some(StepKind::Work), Answer::NotDone { reason }) => {
+            // Recorded; the task stays open and its token unspent.
+            let mut p = unclear(at, by, reason.clone(), step);
+            p.transition.actions.clear();
+            p.transition.events = vec![EventRecord {
+                kind: "work_not_done",
+                detail: serde_json::json!({ "by": by.email, "step": step, "reason": reason }),
+            }];
+            p
+        }
         (Some(StepKind::Disposition), Answer::Done { .. }) => unclear(
             at,
             by,
@@ -292,14 +310,18 @@ fn approve(
     let holders: Vec<&Person> = people.iter().filter(|p| has_role(p, &work.actor)).collect();
     let named = staff.and_then(|n| {
         let n = n.trim().to_lowercase();
+        if n.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+            return None;
+        }
         holders
             .iter()
             .find(|p| p.name.to_lowercase() == n || p.email == n || p.aliases.contains(&n))
             .or_else(|| {
-                // "disposisi ke Staf Layanan TIK, mohon segera": the name may be followed by more.
-                holders
-                    .iter()
-                    .find(|p| n.starts_with(&p.name.to_lowercase()) || n.contains(&p.email))
+                // "Layanan TIK" for "Staf Layanan TIK"; "Andi, mohon segera" for "Andi".
+                holders.iter().find(|p| {
+                    let name = p.name.to_lowercase();
+                    name.contains(&n) || n.contains(&name) || n.contains(&p.email)
+                })
             })
             .copied()
     });
@@ -353,6 +375,7 @@ fn done(
     step: &str,
     by: &Person,
     given: &[(String, String)],
+    secret: &[String],
 ) -> Progress {
     let work = rule.steps.iter().find(|s| s.id == step);
     let wanted: &[String] = work.map_or(&[], |s| s.outputs.as_slice());
@@ -374,7 +397,7 @@ fn done(
         .map(|(n, v)| OutputValue {
             name: canonical(n),
             value: v.clone(),
-            secret: is_secret_output(n),
+            secret: is_secret_output(n) || secret.contains(n),
         })
         .collect();
     let mut access = None;

@@ -472,3 +472,42 @@ fn institutional_email_activation_goes_to_the_personal_address_and_the_password_
     let log = serde_json::to_string(&ticket(&env)).expect("json");
     assert!(!log.contains("Ganti-Segera-77"));
 }
+
+#[test]
+fn a_leader_can_decide_on_the_command_line() {
+    let env = Env::new();
+    disposed(&env);
+    // Staff cannot approve; the kepala can.
+    let out = env.suratd(&["approve", "TIK-2026-000001", "--as", "Staf Layanan TIK"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("does not hold the role"),
+        "{}",
+        out.stderr
+    );
+    let out = env.suratd(&[
+        "approve",
+        "TIK-2026-000001",
+        "--as",
+        KEPALA,
+        "--staff",
+        STAF,
+        "--note",
+        "segera",
+    ]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(state(&env), "in_progress");
+    let approved = events(&env)
+        .into_iter()
+        .find(|e| e["kind"] == "approved")
+        .expect("approved event");
+    assert_eq!(approved["actor"], KEPALA, "{approved}");
+    assert!(approved.to_string().contains("cli"), "{approved}");
+    run(&env);
+    let task = one(&env, ".pembuatan-akun-");
+    assert!(task.contains("segera"), "{task}");
+    // Not waiting for a decision any more: refused; the emailed token is spent too.
+    let out = env.suratd(&["reject", "TIK-2026-000001", "--as", KEPALA, "--reason", "x"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("does not wait"), "{}", out.stderr);
+}

@@ -1215,6 +1215,27 @@ impl Pipeline<'_> {
             refusal: RefusalLine::default(),
         };
         self.queue_planned(tx, &out, &row.number, ticket, via.message, now, stats)?;
+        // Secrets are sent once: the reply that brought them and the emails that carry them
+        // keep them no longer than needed.
+        let secrets: Vec<String> = p
+            .outputs
+            .iter()
+            .filter(|o| o.secret)
+            .map(|o| o.value.clone())
+            .collect();
+        if !secrets.is_empty() {
+            if let Some(m) = via.message {
+                tx.redact_message(m, &secrets)?;
+            }
+            for a in &p.transition.actions {
+                let Action::SendEmail { key, .. } = a;
+                tx.scrub_after_send(&compose::message_id(
+                    &row.number,
+                    key,
+                    &self.config.helpdesk.domain,
+                ))?;
+            }
+        }
         tracing::info!(ticket = %row.number, state = %p.transition.state, actor = via.actor, channel = via.channel, "answer applied");
         Ok(Ok(()))
     }

@@ -159,6 +159,56 @@ impl Tx<'_> {
         work_state(self.tx, ticket)
     }
 
+    /// Replaces each secret value in a stored message's raw bytes with `***` (the staff
+    /// member's reply carrying an initial password). Values shorter than 4 bytes are left:
+    /// replacing them would mangle unrelated text.
+    pub fn redact_message(&self, message: super::MessageRowId, values: &[String]) -> Result<()> {
+        let raw: Option<Vec<u8>> = self
+            .tx
+            .query_row(
+                "SELECT raw FROM messages WHERE id = ?1",
+                params![message.0],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(mut raw) = raw else {
+            return Ok(());
+        };
+        let mut changed = false;
+        for v in values.iter().filter(|v| v.len() >= 4) {
+            let needle = v.as_bytes();
+            let mut out = Vec::with_capacity(raw.len());
+            let mut i = 0;
+            while i < raw.len() {
+                if raw[i..].starts_with(needle) {
+                    out.extend_from_slice(b"***");
+                    i += needle.len();
+                    changed = true;
+                } else {
+                    out.push(raw[i]);
+                    i += 1;
+                }
+            }
+            raw = out;
+        }
+        if changed {
+            self.tx.execute(
+                "UPDATE messages SET raw = ?1 WHERE id = ?2",
+                params![raw, message.0],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The email with this Message-ID loses its body once sent (it carries a secret).
+    pub fn scrub_after_send(&self, message_id: &str) -> Result<()> {
+        self.tx.execute(
+            "UPDATE outbox SET scrub_after_send = 1 WHERE message_id = ?1",
+            params![message_id],
+        )?;
+        Ok(())
+    }
+
     /// Moves a ticket to `state`/`step`, setting the work columns that are `Some`.
     pub fn set_ticket_progress(
         &self,

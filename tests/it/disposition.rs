@@ -471,6 +471,14 @@ fn institutional_email_activation_goes_to_the_personal_address_and_the_password_
     assert_eq!(outputs["password_awal"], "***");
     let log = serde_json::to_string(&ticket(&env)).expect("json");
     assert!(!log.contains("Ganti-Segera-77"));
+    // Once sent, neither the stored reply nor the outbox row holds it.
+    drop(db);
+    let bytes = std::fs::read(env.path().join("var/suratd.db")).expect("db bytes");
+    let needle = b"Ganti-Segera-77";
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "the password is still in the database"
+    );
 }
 
 #[test]

@@ -19,3 +19,6 @@ CREATE INDEX approval_tokens_ticket ON approval_tokens(ticket_id);
 ALTER TABLE tickets ADD COLUMN assignee TEXT;
 ALTER TABLE tickets ADD COLUMN outputs TEXT;
 ALTER TABLE tickets ADD COLUMN access_expires_at TEXT;
+
+-- An email that carries a secret (an initial password) loses its body once sent.
+ALTER TABLE outbox ADD COLUMN scrub_after_send INTEGER NOT NULL DEFAULT 0;

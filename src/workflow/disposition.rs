@@ -497,3 +497,146 @@ fn notify_recipient(rule: &Rule, ex: &Extraction) -> Recipient {
     }
     Recipient::Requester
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleContext;
+
+    fn rule(id: &str) -> Rule {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("rules/{id}.toml"));
+        let text = std::fs::read_to_string(&path).expect("rule file");
+        let (rule, diags) = crate::rules::load::load_str(id, &path, &text, &RuleContext::default());
+        rule.unwrap_or_else(|| panic!("{diags:?}"))
+    }
+
+    fn person(name: &str, email: &str, role: &str) -> Person {
+        Person {
+            name: name.into(),
+            email: email.into(),
+            roles: vec![role.into()],
+            aliases: Vec::new(),
+        }
+    }
+
+    fn open() -> Transition {
+        Transition {
+            state: TicketState::Open,
+            step: None,
+            actions: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    fn at(state: TicketState, step: &str) -> At<'_> {
+        At {
+            state,
+            step: Some(step),
+            now: DateTime::from_timestamp(1_772_409_600, 0).expect("time"),
+            key: "7",
+        }
+    }
+
+    #[test]
+    fn a_complete_request_goes_to_every_approver_with_a_token_or_waits_when_none() {
+        let r = rule("webservice");
+        let ex = Extraction::default();
+        let people = [
+            person("Kepala", "k@x.id", "pimpinan"),
+            person("Wakil", "w@x.id", "pimpinan"),
+            person("Staf", "s@x.id", "staf"),
+        ];
+        let t = ask_disposition(&r, &ex, &people, open());
+        assert_eq!(t.state, TicketState::AwaitingApproval);
+        assert_eq!(t.step.as_deref(), Some("disposisi"));
+        assert_eq!(t.actions.len(), 2);
+        assert!(t.actions.iter().all(|a| matches!(a,
+            Action::SendEmail { token: Some(tf), .. } if tf.step == "disposisi")));
+        let t = ask_disposition(&r, &ex, &people[2..], open());
+        assert_eq!(t.state, TicketState::Open);
+        assert_eq!(t.events[0].kind, "disposition_not_sent");
+    }
+
+    #[test]
+    fn approval_assigns_the_named_staff_and_completion_grants_a_year() {
+        let r = rule("webservice");
+        let ex = Extraction::default();
+        let people = [
+            person("Kepala", "k@x.id", "pimpinan"),
+            person("Andi Pratama", "andi@x.id", "staf"),
+            person("Budi", "budi@x.id", "staf"),
+        ];
+        let by = &people[0];
+        let a = at(TicketState::AwaitingApproval, "disposisi");
+        let p = on_answer(
+            &r,
+            &ex,
+            &people,
+            &a,
+            "disposisi",
+            by,
+            &Answer::Approve {
+                staff: Some("budi".into()),
+                note: None,
+            },
+        );
+        assert_eq!(p.transition.state, TicketState::InProgress);
+        assert_eq!(p.assignee.as_deref(), Some("budi@x.id"));
+        let p = on_answer(
+            &r,
+            &ex,
+            &people,
+            &a,
+            "disposisi",
+            by,
+            &Answer::Approve {
+                staff: Some("orang tak dikenal".into()),
+                note: None,
+            },
+        );
+        assert_eq!(
+            p.assignee.as_deref(),
+            Some("andi@x.id"),
+            "first holder when unknown"
+        );
+        let w = at(TicketState::InProgress, "pembuatan_akun");
+        let p = on_answer(
+            &r,
+            &ex,
+            &people,
+            &w,
+            "pembuatan_akun",
+            &people[1],
+            &Answer::Done {
+                outputs: vec![
+                    ("akun".into(), "ws-ft".into()),
+                    ("pin".into(), "123456".into()),
+                ],
+                secret: Vec::new(),
+            },
+        );
+        assert_eq!(p.transition.state, TicketState::Resolved);
+        assert!(p.spends_token);
+        let until = p.access_expires_at.expect("access");
+        assert_eq!((until - w.now).num_days(), ACCESS_DAYS);
+        assert!(p.outputs.iter().any(|o| o.name == "pin" && o.secret));
+        assert!(p.outputs.iter().any(|o| o.name == ACCESS_OUTPUT));
+        // A missing output is asked for, not guessed.
+        let p = on_answer(
+            &r,
+            &ex,
+            &people,
+            &w,
+            "pembuatan_akun",
+            &people[1],
+            &Answer::Done {
+                outputs: Vec::new(),
+                secret: Vec::new(),
+            },
+        );
+        assert!(!p.spends_token);
+        assert_eq!(p.transition.state, TicketState::InProgress);
+        assert_eq!(p.transition.events[0].kind, "answer_unclear");
+    }
+}

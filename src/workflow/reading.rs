@@ -16,13 +16,17 @@ pub fn read_answer(text: &str, work: bool, outputs: &[String]) -> Answer {
         let names: Vec<&str> = outputs.iter().map(String::as_str).collect();
         return match decision::read_completion(text, &names) {
             Completion::Done {
-                outputs,
+                outputs: given,
                 secret_outputs,
-                ..
-            } => Answer::Done {
-                outputs: outputs.into_iter().collect(),
-                secret: secret_outputs,
-            },
+                missing,
+            } => {
+                let mut outputs: Vec<(String, String)> = given.into_iter().collect();
+                outputs.extend(short_labels(text, &missing));
+                Answer::Done {
+                    outputs,
+                    secret: secret_outputs,
+                }
+            }
             Completion::NotDone { reason } => Answer::NotDone { reason },
             Completion::Unclear { why } => Answer::Unclear {
                 why: format!("{why:?}"),
@@ -44,6 +48,30 @@ pub fn read_answer(text: &str, work: bool, outputs: &[String]) -> Answer {
     }
 }
 
+/// Output lines labelled by the first word of a missing output's name ("user: …" for
+/// `user_id`), which the decision reader leaves out.
+fn short_labels(text: &str, missing: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let Some((label, value)) = line.split_once(':') else {
+            continue;
+        };
+        let label = label.trim().to_lowercase().replace([' ', '-'], "_");
+        let value = value.trim();
+        if label.is_empty() || value.is_empty() {
+            continue;
+        }
+        if let Some(m) = missing
+            .iter()
+            .find(|m| m.starts_with(&format!("{label}_")))
+            .filter(|m| !out.iter().any(|(n, _): &(String, String)| n == *m))
+        {
+            out.push((m.clone(), value.to_string()));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +91,10 @@ mod tests {
             Answer::Unclear { .. }
         ));
         let outs = vec!["user_id".to_string(), "lisensi".to_string()];
+        assert!(matches!(
+            read_answer("SELESAI\nuser: budi\nlisensi: A1", true, &outs),
+            Answer::Done { outputs, .. } if outputs.len() == 2
+        ));
         assert!(matches!(
             read_answer("SELESAI\nuser_id: budi\nlisensi: A1", true, &outs),
             Answer::Done { outputs, .. } if outputs.len() == 2

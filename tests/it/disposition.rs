@@ -519,3 +519,50 @@ fn a_leader_can_decide_on_the_command_line() {
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("does not wait"), "{}", out.stderr);
 }
+
+#[test]
+fn office365_licence_user_and_licence_reach_the_requester() {
+    let env = Env::new();
+    let letter =
+        std::fs::read(super::support::repo().join("tests/data/eml/office365/polos-mahasiswa.eml"))
+            .expect("letter");
+    env.deliver("1", &letter);
+    run(&env);
+    assert_eq!(state(&env), "awaiting_approval");
+    // The Office 365 SOP's disposition is the helpdesk officer's forwarding.
+    let d = one(&env, ".penerusan-");
+    assert!(d.contains("petugas.helpdesk@kampus.ac.id"), "{d}");
+    env.deliver(
+        "2",
+        reply(
+            "Petugas Helpdesk TIK <petugas.helpdesk@kampus.ac.id>",
+            &token_of(&d),
+            &message_id(&d),
+            "h-1",
+            AUTH_OK,
+            "OK, teruskan ke Staf Layanan TIK",
+        )
+        .as_bytes(),
+    );
+    run(&env);
+    let task = one(&env, ".pembuatan-akun-");
+    env.deliver(
+        "3",
+        reply(
+            &format!("Staf Layanan TIK <{STAF}>"),
+            &token_of(&task),
+            &message_id(&task),
+            "s-1",
+            AUTH_OK,
+            "SELESAI\nuser: dimasarya@student.ub.ac.id\nlisensi: Office 365 A3",
+        )
+        .as_bytes(),
+    );
+    run(&env);
+    assert_eq!(state(&env), "resolved");
+    let act = one(&env, ".penyerahan@");
+    assert!(
+        act.contains("dimasarya@student.ub.ac.id") && act.contains("Office 365 A3"),
+        "{act}"
+    );
+}

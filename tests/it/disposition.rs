@@ -378,6 +378,12 @@ fn a_token_of_another_ticket_and_an_expired_token_are_refused() {
         kinds.iter().any(|k| k.contains("wrong_ticket")),
         "{kinds:?}"
     );
+    // Both refusals were told to the kepala, the bound approver, and to nobody else.
+    let n = notices(&env);
+    assert_eq!(n.len(), 2);
+    assert!(n
+        .iter()
+        .all(|e| header(e, "To").is_some_and(|t| t.contains(KEPALA))));
     for n in ["TIK-2026-000001", "TIK-2026-000002"] {
         let t = json(&env.suratd(&["tickets", n, "--json"]));
         let s = t["ticket"]["state"]

@@ -5,12 +5,14 @@
 //!    return path, mail from MAILER-DAEMON/postmaster, auto-reply subjects, or mail from suratd
 //!    itself. Never answered — answering automatic mail is how mail loops start. When it is on
 //!    a ticket's thread it is recorded on that ticket.
-//! 2. **reply**: In-Reply-To/References name a message of a ticket's thread, or the subject
+//! 2. **approval**: the message carries an approval token (plus-address, subject tag or body):
+//!    a leader's decision or a staff member's completion, for the pipeline to check.
+//! 3. **reply**: In-Reply-To/References name a message of a ticket's thread, or the subject
 //!    carries a known ticket tag like `[TIK-2026-000123]`.
 //!    A subject tag naming a ticket that does not exist sends the message to triage.
-//! 3. **new request**: the rule files score the letter; the best rule at or above its threshold
+//! 4. **new request**: the rule files score the letter; the best rule at or above its threshold
 //!    wins and its fields are extracted.
-//! 4. **unmatched**: nothing claimed it; the helpdesk triages it.
+//! 5. **unmatched**: nothing claimed it; the helpdesk triages it.
 //!
 //! Pure: the only outside knowledge, which tickets exist, comes through [`ThreadIndex`].
 
@@ -121,6 +123,22 @@ pub fn classify(
             extraction: None,
         };
     }
+    // A token (in the plus-address, the subject tag or the body) makes it a decision or a
+    // completion for the pipeline to check; never a new request.
+    if !crate::approval::token::tokens_in_message(msg).is_empty() {
+        let ticket = thread.map(|(t, _)| t);
+        return Classification {
+            kind: Kind::Approval,
+            reason: match &ticket {
+                Some(t) => format!("approval token, on the thread of {}", t.number),
+                None => "approval token".to_string(),
+            },
+            rule: ticket.as_ref().and_then(|t| t.rule.clone()),
+            ticket,
+            scores: Vec::new(),
+            extraction: None,
+        };
+    }
     if let Some((ticket, via)) = thread {
         // Read the reply with the ticket's rule: it may bring what the letter lacked.
         let rule = ticket.rule.as_deref().and_then(|id| rules.get(id));
@@ -218,7 +236,8 @@ pub fn ticket_tags(subject: &str, prefix: &str) -> Vec<String> {
     while let Some(open) = rest.find('[') {
         rest = &rest[open + 1..];
         let Some(close) = rest.find(']') else { break };
-        let inner = rest[..close].trim();
+        // `[TIK-2026-000123]`, or `[TIK-2026-000123 a-…]` with an approval token.
+        let inner = rest[..close].split_whitespace().next().unwrap_or("");
         if let Some(n) = parse_ticket_number(inner, prefix) {
             out.push(n);
         }

@@ -28,6 +28,47 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub limits: Limits,
     pub people: Vec<Person>,
+    pub security: Security,
+}
+
+/// `[security]`: how decisions by reply are trusted.
+#[derive(Debug, Clone)]
+pub struct Security {
+    /// The key approval tokens are signed with; `None` when `[security]` gives none (then no
+    /// disposition email can carry a token, and none is sent).
+    pub token_secret: Option<crate::approval::token::TokenSecret>,
+    /// How long a token stays valid, in days (0: tokens expire at once, for tests).
+    pub token_days: u32,
+    /// Who may decide: `require-authenticated-sender`, the trusted authserv-ids, and each
+    /// person's aliases.
+    pub sender: crate::approval::sender::SenderPolicy,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Security {
+            token_secret: None,
+            token_days: 7,
+            sender: crate::approval::sender::SenderPolicy::default(),
+        }
+    }
+}
+
+impl Config {
+    /// The people holding `role`, in file order.
+    pub fn people_with_role<'a>(&'a self, role: &'a str) -> impl Iterator<Item = &'a Person> + 'a {
+        self.people
+            .iter()
+            .filter(move |p| p.roles.iter().any(|r| r.eq_ignore_ascii_case(role)))
+    }
+
+    /// The person with this name or email (or alias), case-insensitive.
+    pub fn person(&self, name_or_email: &str) -> Option<&Person> {
+        let k = name_or_email.trim().to_lowercase();
+        self.people
+            .iter()
+            .find(|p| p.name.to_lowercase() == k || p.email == k || p.aliases.contains(&k))
+    }
 }
 
 /// Indonesia keeps no daylight saving time, so each of its zones is a fixed offset.
@@ -192,6 +233,8 @@ pub struct Person {
     pub name: String,
     pub email: String,
     pub roles: Vec<String>,
+    /// Other addresses of the same person, lower-cased (accepted as the sender of a decision).
+    pub aliases: Vec<String>,
 }
 
 /// Roles every installation has; `[[person]]` entries may add more.
@@ -211,6 +254,30 @@ struct RawConfig {
     limits: Limits,
     #[serde(default)]
     person: Vec<toml::Spanned<RawPerson>>,
+    security: Option<toml::Spanned<RawSecurity>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSecurity {
+    token_secret: Option<String>,
+    token_secret_env: Option<toml::Spanned<String>>,
+    token_secret_file: Option<toml::Spanned<String>>,
+    #[serde(default = "default_token_days")]
+    token_days: u32,
+    #[serde(default = "default_true")]
+    require_authenticated_sender: bool,
+    #[serde(default)]
+    trusted_authserv_ids: Vec<String>,
+    #[serde(default)]
+    trust_unnamed_authserv: bool,
+}
+
+fn default_token_days() -> u32 {
+    7
+}
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -336,6 +403,8 @@ struct RawPerson {
     name: String,
     email: toml::Spanned<String>,
     roles: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<toml::Spanned<String>>,
 }
 
 /// Reads and validates `daemon.toml`. On failure, every problem found.
@@ -592,12 +661,28 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
                 format!("\"{email}\" is not an email address"),
             ));
         }
+        let mut aliases = Vec::new();
+        for a in &pr.aliases {
+            let alias = a.get_ref().trim().to_lowercase();
+            if !alias.contains('@') {
+                diags.push(at(
+                    a.span(),
+                    format!("alias \"{alias}\" is not an email address"),
+                ));
+            }
+            aliases.push(alias);
+        }
         people.push(Person {
             name: pr.name.clone(),
             email,
             roles: pr.roles.clone(),
+            aliases,
         });
     }
+    let security = match &raw.security {
+        None => Security::default(),
+        Some(sec) => security(sec, &people, file, source, &resolve, &mut diags),
+    };
 
     if !diags.is_empty() {
         crate::diag::sort(&mut diags);
@@ -621,7 +706,93 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         outbox,
         limits: raw.limits,
         people,
+        security,
     })
+}
+
+fn security(
+    sec: &toml::Spanned<RawSecurity>,
+    people: &[Person],
+    file: &Path,
+    source: &str,
+    resolve: &dyn Fn(&str) -> PathBuf,
+    diags: &mut Vec<Diagnostic>,
+) -> Security {
+    let at = |span: std::ops::Range<usize>, msg: String| {
+        Diagnostic::error(file, msg).at_offset(source, span.start)
+    };
+    let r = sec.get_ref();
+    let given = [
+        r.token_secret.is_some(),
+        r.token_secret_env.is_some(),
+        r.token_secret_file.is_some(),
+    ];
+    let secret = match (&r.token_secret, &r.token_secret_env, &r.token_secret_file) {
+        _ if given.iter().filter(|g| **g).count() > 1 => {
+            diags.push(at(
+                sec.span(),
+                "give only one of token-secret, token-secret-env, token-secret-file".into(),
+            ));
+            None
+        }
+        (Some(p), _, _) => Some(p.clone()),
+        (_, Some(var), _) => match std::env::var(var.get_ref()) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                diags.push(
+                    at(
+                        var.span(),
+                        format!("environment variable {} is not set", var.get_ref()),
+                    )
+                    .with_hint("set it in the service's environment, or use token-secret-file"),
+                );
+                None
+            }
+        },
+        (_, _, Some(f)) => match std::fs::read_to_string(resolve(f.get_ref())) {
+            Ok(v) => Some(v.trim_end_matches(['\r', '\n']).to_string()),
+            Err(e) => {
+                diags.push(at(
+                    f.span(),
+                    format!("cannot read token secret file \"{}\": {e}", f.get_ref()),
+                ));
+                None
+            }
+        },
+        (None, None, None) => {
+            diags.push(
+                at(sec.span(), "[security] needs a token secret".into()).with_hint(
+                    "token-secret-file = \"/etc/suratd/token-secret\" (at least 16 random bytes)",
+                ),
+            );
+            None
+        }
+    };
+    let token_secret =
+        secret.and_then(
+            |s| match crate::approval::token::TokenSecret::new(s.into_bytes()) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    diags.push(at(sec.span(), format!("token secret: {e}")));
+                    None
+                }
+            },
+        );
+    let aliases = people
+        .iter()
+        .filter(|p| !p.aliases.is_empty())
+        .map(|p| (p.email.clone(), p.aliases.clone()))
+        .collect();
+    Security {
+        token_secret,
+        token_days: r.token_days,
+        sender: crate::approval::sender::SenderPolicy {
+            require_authenticated_sender: r.require_authenticated_sender,
+            trusted_authserv_ids: r.trusted_authserv_ids.clone(),
+            trust_unnamed_authserv: r.trust_unnamed_authserv,
+            aliases,
+        },
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -836,6 +1007,40 @@ path = "mail"
 transport = "file"
 dir = "var/outbox"
 "#;
+
+    #[test]
+    fn security_section_is_checked() {
+        let short = format!("{GOOD}\n[security]\ntoken-secret = \"short\"\n");
+        let errs = check(&short);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(
+            errs[0].contains(":20:1:") && errs[0].contains("token secret"),
+            "{errs:?}"
+        );
+        let none = format!("{GOOD}\n[security]\ntoken-days = 3\n");
+        assert!(check(&none)[0].contains("needs a token secret"));
+        let good = format!(
+            "{GOOD}\n[security]\ntoken-secret = \"0123456789abcdef0123\"\ntoken-days = 2\n\
+             trusted-authserv-ids = [\"mx.kampus.ac.id\"]\n\n[[person]]\nname = \"K\"\n\
+             email = \"K@kampus.ac.id\"\naliases = [\"Kepala@Kampus.ac.id\"]\nroles = [\"pimpinan\"]\n"
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("rules")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
+        let cfg = from_str(&dir.path().join("daemon.toml"), &good).expect("loads");
+        assert!(cfg.security.token_secret.is_some());
+        assert_eq!(cfg.security.token_days, 2);
+        assert!(cfg.security.sender.require_authenticated_sender);
+        assert!(cfg
+            .security
+            .sender
+            .is_approver("kepala@kampus.ac.id", "k@kampus.ac.id"));
+        assert_eq!(
+            cfg.person("KEPALA@kampus.ac.id").map(|p| p.name.as_str()),
+            Some("K")
+        );
+        assert_eq!(cfg.people_with_role("pimpinan").count(), 1);
+    }
 
     #[test]
     fn good_config_loads() {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub mod check;
+pub mod decide;
 pub mod run;
 pub mod tickets;
 pub mod try_letter;
@@ -67,6 +68,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Approve a disposition on the command line, as PERSON (who must hold the approver role).
+    Approve {
+        ticket: String,
+        /// The deciding person: name or email of a [[person]] in daemon.toml.
+        #[arg(long = "as")]
+        as_person: String,
+        /// The staff member to assign (name or email); default: the first with the role.
+        #[arg(long)]
+        staff: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a disposition on the command line, as PERSON; the requester is told the reason.
+    Reject {
+        ticket: String,
+        #[arg(long = "as")]
+        as_person: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -96,6 +117,32 @@ pub fn main() -> ExitCode {
             tickets::tickets(&cli.config, number.as_deref(), *json)
         }
         Command::Messages { json } => tickets::messages(&cli.config, *json),
+        Command::Approve {
+            ticket,
+            as_person,
+            staff,
+            note,
+        } => decide::decide(
+            &cli.config,
+            ticket,
+            as_person,
+            crate::workflow::disposition::Answer::Approve {
+                staff: staff.clone(),
+                note: note.clone(),
+            },
+        ),
+        Command::Reject {
+            ticket,
+            as_person,
+            reason,
+        } => decide::decide(
+            &cli.config,
+            ticket,
+            as_person,
+            crate::workflow::disposition::Answer::Reject {
+                reason: reason.clone(),
+            },
+        ),
     };
     match result {
         Ok(code) => code,

@@ -25,6 +25,10 @@ pub struct Outgoing<'a> {
     /// The thread so far, oldest first (without brackets).
     pub references: &'a [String],
     pub date: DateTime<Utc>,
+    /// Where replies must go (a plus-address carrying a token), when not to `from`.
+    pub reply_to: Option<&'a str>,
+    /// An approval token for the subject tag: `[TIK-2026-000123 a-…]`.
+    pub token: Option<&'a str>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,9 +79,26 @@ fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, ComposeError> {
     Ok(Mailbox::new(name, addr))
 }
 
+/// The subject with the ticket and token tag `[TIK-2026-000123 a-…]`.
+pub fn token_subject(ticket: &str, token: &str, subject: &str) -> String {
+    format!("[{ticket} {token}] {subject}")
+}
+
+/// The plus-address replies carrying `token` go to: `helpdesk+a-…@kampus.ac.id`.
+pub fn token_address(helpdesk: &str, token: &str) -> String {
+    match helpdesk.split_once('@') {
+        Some((local, domain)) => format!("{local}+{token}@{domain}"),
+        None => helpdesk.to_string(),
+    }
+}
+
 /// The full message bytes, CRLF line endings.
 pub fn build(o: &Outgoing<'_>) -> Result<Vec<u8>, ComposeError> {
-    let subject = tagged_subject(o.ticket, &o.subject.replace(['\r', '\n'], " "));
+    let clean = o.subject.replace(['\r', '\n'], " ");
+    let subject = match o.token {
+        Some(t) => token_subject(o.ticket, t, &clean),
+        None => tagged_subject(o.ticket, &clean),
+    };
     let mut b = Message::builder()
         .from(mailbox(Some(o.from_name), o.from_address)?)
         .to(mailbox(o.to_name, o.to_address)?)
@@ -92,6 +113,9 @@ pub fn build(o: &Outgoing<'_>) -> Result<Vec<u8>, ComposeError> {
             HeaderName::new_from_ascii_str("X-Auto-Response-Suppress"),
             "All".into(),
         ));
+    if let Some(r) = o.reply_to {
+        b = b.reply_to(mailbox(Some(o.from_name), r)?);
+    }
     if let Some(parent) = o.in_reply_to {
         b = b.in_reply_to(format!("<{parent}>"));
     }
@@ -127,6 +151,8 @@ mod tests {
             date: DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
                 .map(|d| d.with_timezone(&Utc))
                 .expect("date"),
+            reply_to: None,
+            token: None,
         };
         let raw = String::from_utf8(build(&o).expect("builds")).expect("utf8");
         for want in [

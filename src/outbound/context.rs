@@ -45,6 +45,34 @@ pub struct StepLine {
     pub sla: String,
 }
 
+/// A decision on the ticket (empty strings when none was made).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct DecisionLine {
+    /// Who decided (name).
+    pub by: String,
+    /// The reason given with a rejection.
+    pub reason: String,
+    /// The note given with an approval.
+    pub note: String,
+}
+
+/// A refused decision attempt, for the `keputusan_ditolak` notice to the real approver.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct RefusalLine {
+    /// The sender of the refused message.
+    pub from: String,
+    /// Machine name of the refusal (`wrong_sender`, `already_used`, `expired`…).
+    pub kind: String,
+    /// In words.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutputLine {
+    pub name: String,
+    pub value: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmailContext {
     /// The ticket number, e.g. `TIK-2026-000123`.
@@ -64,6 +92,23 @@ pub struct EmailContext {
     pub steps: Vec<StepLine>,
     /// The step the ticket is at now, if any.
     pub next_step: Option<StepLine>,
+    /// Who this email is addressed to (the requester, a leader or a staff member).
+    pub recipient: Person,
+    /// The approval token this email carries (`a-…`), or empty.
+    pub token: String,
+    /// Where a reply must go for the token to count (`helpdesk+a-…@domain`), or empty.
+    pub reply_to: String,
+    pub decision: DecisionLine,
+    /// The staff member the work is assigned to (empty strings when none).
+    pub assignee: Person,
+    /// What the work produced (`user: …`, `lisensi: …`), secrets included: only the email
+    /// carries them.
+    pub outputs: Vec<OutputLine>,
+    /// Until when access granted by the work lasts (`YYYY-MM-DD`), or empty.
+    pub access_expires_at: String,
+    /// What was unclear in an answer (for `klarifikasi`), or empty.
+    pub clarification: String,
+    pub refusal: RefusalLine,
 }
 
 impl EmailContext {
@@ -71,7 +116,9 @@ impl EmailContext {
     pub const VARIABLES: &'static str = "ticket, helpdesk.name, helpdesk.email, requester.name, \
         requester.email, sop.id, sop.name, subject, fields[].name/title/value, \
         missing[].name/title, invalid[].name/title/value/message, complete, \
-        steps[].title/actor/sla, next_step.title/actor/sla";
+        steps[].title/actor/sla, next_step.title/actor/sla, recipient.name, recipient.email, \
+        token, reply_to, decision.by/reason/note, assignee.name, assignee.email, \
+        outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason";
 
     /// A context with every variable set and every list non-empty, for checking templates.
     pub fn sample() -> EmailContext {
@@ -113,6 +160,34 @@ impl EmailContext {
             complete: false,
             steps: vec![step.clone()],
             next_step: Some(step),
+            recipient: Person {
+                name: "Kepala UPT TIK".into(),
+                email: "kepala.tik@kampus.ac.id".into(),
+            },
+            token: "a-abcdefghijklmnopqrstuvwxyz234567".into(),
+            reply_to: "helpdesk+a-abcdefghijklmnopqrstuvwxyz234567@kampus.ac.id".into(),
+            decision: DecisionLine {
+                by: "Kepala UPT TIK".into(),
+                reason: "kuota lisensi habis".into(),
+                note: "mohon segera".into(),
+            },
+            assignee: Person {
+                name: "Staf Layanan TIK".into(),
+                email: "staf.tik@kampus.ac.id".into(),
+            },
+            outputs: vec![OutputLine {
+                name: "user_id".into(),
+                value: "budi.santoso@kampus.ac.id".into(),
+            }],
+            access_expires_at: "2027-03-02".into(),
+            clarification: "tidak ada kata keputusan (SETUJU/TOLAK)".into(),
+            refusal: RefusalLine {
+                from: "orang.lain@contoh.com".into(),
+                kind: "wrong_sender".into(),
+                reason:
+                    "token of approver kepala.tik@kampus.ac.id presented by orang.lain@contoh.com"
+                        .into(),
+            },
         }
     }
 }

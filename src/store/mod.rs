@@ -16,13 +16,15 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
+pub mod approval;
 pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
+    include_str!("migrations/003_approval.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -242,6 +244,9 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
+        // Redacted secrets (initial passwords) must not survive in freed pages.
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(open_err)?;
         let version: usize = conn
             .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
             .map_err(open_err)? as usize;
@@ -453,7 +458,9 @@ impl Store {
 
     pub fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         self.conn.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
+                raw = CASE WHEN scrub_after_send = 1 THEN X'' ELSE raw END
+             WHERE id = ?1",
             params![id, ts(now)],
         )?;
         Ok(())

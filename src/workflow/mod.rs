@@ -5,6 +5,8 @@
 
 use crate::rules::{Extraction, Rule, StepKind};
 
+pub mod disposition;
+pub mod reading;
 pub mod reply;
 pub use reply::{on_requester_reply, ReplyOutcome};
 use serde::Serialize;
@@ -105,6 +107,17 @@ impl FromStr for TicketKind {
 pub enum Recipient {
     /// The sender of the letter (its Reply-To if it has one).
     Requester,
+    /// A person of daemon.toml (a leader, a staff member).
+    Person { address: String, name: String },
+    /// Another address of the requester (e.g. the personal address the letter gives).
+    Address { address: String },
+}
+
+/// A token the email must carry, bound to the ticket, `step` and `holder` (an address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TokenFor {
+    pub step: String,
+    pub holder: String,
 }
 
 /// Something the engine asks the edges to do.
@@ -117,6 +130,8 @@ pub enum Action {
         template: String,
         to: Recipient,
         key: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        token: Option<TokenFor>,
     },
 }
 
@@ -161,6 +176,7 @@ pub fn on_new_request(rule: &Rule, extraction: &Extraction) -> Transition {
                 template: step.template.clone().unwrap_or_else(|| "arahan".into()),
                 to: Recipient::Requester,
                 key: step.id.clone(),
+                token: None,
             }],
             events,
         };
@@ -189,6 +205,7 @@ pub fn on_new_request(rule: &Rule, extraction: &Extraction) -> Transition {
             template: "ack".into(),
             to: Recipient::Requester,
             key: "ack".into(),
+            token: None,
         }],
         events,
     }

@@ -78,6 +78,7 @@ pub fn on_requester_reply(
                 template: "lengkap".into(),
                 to: Recipient::Requester,
                 key: "lengkap".into(),
+                token: None,
             }],
         )
     } else if added.is_empty() {
@@ -91,6 +92,7 @@ pub fn on_requester_reply(
                 template: "kelengkapan".into(),
                 to: Recipient::Requester,
                 key: format!("kelengkapan-{key}"),
+                token: None,
             }],
         )
     };

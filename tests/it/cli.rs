@@ -64,7 +64,7 @@ fn check_reports_every_template_problem_verbatim() {
     std::fs::write(env.config(), cfg).expect("w");
     let out = env.suratd(&["check"]);
     assert_eq!(out.code, 1, "{}", out.stdout);
-    let vars = "ticket, helpdesk.name, helpdesk.email, requester.name, requester.email, sop.id, sop.name, subject, fields[].name/title/value, missing[].name/title, invalid[].name/title/value/message, complete, steps[].title/actor/sla, next_step.title/actor/sla";
+    let vars = suratd::outbound::context::EmailContext::VARIABLES;
     let expected = format!(
         "templates/ack.id.hbs:1:23: error: unknown variable \"tiket\" (hint: variables: {vars})\n\
          1 | Subject: Tanda terima {{{{tiket}}}}\n  |                       ^\n\

@@ -2,6 +2,7 @@
 //! rules, templates and daemon.toml, on scratch installations in temp dirs.
 
 mod cli;
+mod disposition;
 mod golden;
 mod imap;
 mod realmail;

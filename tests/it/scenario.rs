@@ -148,21 +148,21 @@ fn replies_join_their_ticket_and_automatic_answers_are_never_answered() {
     let out = env.suratd(&["run", "--once"]);
     assert!(
         out.stdout
-            .contains("0 ticket(s), 0 triage, 1 repl(ies), 2 ignored; 1 email(s) queued"),
+            .contains("0 ticket(s), 0 triage, 1 repl(ies), 2 ignored; 2 email(s) queued"),
         "{}",
         out.stdout
     );
-    // The reply completed the ticket: one more email, threaded on the reply; nothing for the
-    // out-of-office answer or the bounce.
+    // The reply completed the ticket: one more email, threaded on the reply, and the
+    // disposition to the leader; nothing for the out-of-office answer or the bounce.
     let t = tickets(&env);
     assert_eq!(t.len(), 1);
-    assert_eq!(t[0]["state"], "open");
+    assert_eq!(t[0]["state"], "awaiting_approval");
     assert_eq!(t[0]["fields"]["no_hp"]["value"], "081234567890");
     assert_eq!(t[0]["missing"], serde_json::json!([]));
     let outbox = env.outbox();
     assert_eq!(
         outbox.len(),
-        2,
+        3,
         "{:?}",
         outbox.iter().map(|o| &o.0).collect::<Vec<_>>()
     );
@@ -185,7 +185,7 @@ fn replies_join_their_ticket_and_automatic_answers_are_never_answered() {
     );
     // Running again changes nothing.
     env.suratd(&["run", "--once"]);
-    assert_eq!(env.outbox().len(), 2);
+    assert_eq!(env.outbox().len(), 3);
     let shown = json(&env.suratd(&["tickets", &number, "--json"]));
     let kinds: Vec<&str> = shown["events"]
         .as_array()

@@ -162,6 +162,8 @@ impl Case {
             in_reply_to: Some(&parent),
             references: &refs,
             date: t0(),
+            reply_to: None,
+            token: None,
         })
         .expect("compose");
         let recipients = vec![to.to_string()];

@@ -35,6 +35,9 @@ pub struct Loaded {
     pub config: Config,
     pub templates: Templates,
     pub rules: RuleSet,
+    /// Problems that do not stop suratd but that an admin should see (`check` prints them,
+    /// `run` logs them at start).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Loads and checks daemon.toml, the templates and the rule files; every problem of all
@@ -65,13 +68,53 @@ pub fn load(config_path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
     match (templates, rules) {
-        (Some(templates), Some(rules)) if diags.iter().all(|d| !d.is_error()) => Ok(Loaded {
-            config,
-            templates,
-            rules,
-        }),
+        (Some(templates), Some(rules)) if diags.iter().all(|d| !d.is_error()) => {
+            diags.extend(unheld_roles(&config, &rules));
+            Ok(Loaded {
+                config,
+                templates,
+                rules,
+                warnings: diags,
+            })
+        }
         _ => Err(diags),
     }
+}
+
+/// A rule whose approver, or whose work step's actor, is a role nobody holds would stop every
+/// ticket short of its disposition: say so before it happens.
+fn unheld_roles(config: &Config, rules: &RuleSet) -> Vec<Diagnostic> {
+    use crate::rules::StepKind;
+    let held: std::collections::BTreeSet<&str> = config
+        .people
+        .iter()
+        .flat_map(|p| p.roles.iter().map(String::as_str))
+        .collect();
+    let mut out = Vec::new();
+    for rule in &rules.rules {
+        let needed = rule.approver.iter().chain(
+            rule.steps
+                .iter()
+                .filter(|s| matches!(s.kind, StepKind::Disposition | StepKind::Work))
+                .map(|s| &s.actor),
+        );
+        let mut seen = std::collections::BTreeSet::new();
+        for role in needed {
+            if !held.contains(role.as_str()) && seen.insert(role.clone()) {
+                out.push(
+                    Diagnostic::warning(
+                        &rule.file,
+                        format!("role \"{role}\" is held by nobody: tickets of this SOP will wait at that step"),
+                    )
+                    .with_hint(format!(
+                        "add a [[person]] with roles = [\"{role}\"] to {}",
+                        crate::diag::display_path(&config.file)
+                    )),
+                );
+            }
+        }
+    }
+    out
 }
 
 fn template_names_on_disk(dir: &Path) -> std::collections::BTreeSet<String> {
@@ -147,6 +190,9 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if once {
         return run_once(&loaded, clock).await;
+    }
+    for w in &loaded.warnings {
+        tracing::warn!(file = %crate::diag::display_path(&w.file), line = w.line, "{}", w.message);
     }
     let loaded = Arc::new(loaded);
     // Fail fast on a database that cannot be opened at all (wrong path, permissions).

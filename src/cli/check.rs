@@ -15,12 +15,16 @@ pub fn check(config: &Path) -> anyhow::Result<ExitCode> {
     }
     match crate::daemon::load(config) {
         Ok(l) => {
+            for w in &l.warnings {
+                print!("{w}");
+            }
             println!(
-                "ok: {}, {} rule file(s), {} template(s), {} source(s)",
+                "ok: {}, {} rule file(s), {} template(s), {} source(s), {} warning(s)",
                 crate::diag::display_path(&l.config.file),
                 l.rules.rules.len(),
                 l.templates.names().len(),
-                l.config.sources.len()
+                l.config.sources.len(),
+                l.warnings.len()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -174,3 +174,28 @@ fn the_config_examples_in_the_docs_are_valid() {
         );
     }
 }
+
+#[test]
+fn check_warns_when_a_rule_needs_a_role_nobody_holds() {
+    let env = Env::new();
+    let cfg = std::fs::read_to_string(env.config()).expect("cfg");
+    let without_kabag = cfg.replace("roles = [\"kabag\"]", "roles = [\"kabag-lama\"]");
+    assert_ne!(cfg, without_kabag, "the shipped daemon.toml has a kabag");
+    std::fs::write(env.config(), without_kabag).expect("w");
+    let out = env.suratd(&["check"]);
+    assert_eq!(
+        out.code, 0,
+        "warnings do not fail the check:\n{}",
+        out.stdout
+    );
+    let rules = repo().join("rules");
+    assert_eq!(
+        out.stdout,
+        format!(
+            "{r}/cbt.toml: warning: role \"kabag\" is held by nobody: tickets of this SOP will wait at that step (hint: add a [[person]] with roles = [\"kabag\"] to daemon.toml)\n\
+             {r}/pengaduan-tik.toml: warning: role \"kabag\" is held by nobody: tickets of this SOP will wait at that step (hint: add a [[person]] with roles = [\"kabag\"] to daemon.toml)\n\
+             ok: daemon.toml, 9 rule file(s), 15 template(s), 1 source(s), 2 warning(s)\n",
+            r = rules.display()
+        )
+    );
+}

@@ -308,59 +308,28 @@ fn ymd(y: &str, m: u32, d: &str) -> Option<String> {
 /// `12/01/2026` (day first, the Indonesian order), as ISO `2026-01-12`. A range of days
 /// ("10 - 11 Maret 2026") gives its first day.
 pub(crate) fn find_date(s: &str) -> Option<String> {
-    let mut found: Vec<(usize, String)> = Vec::new();
-    for c in DATE_RANGE.captures_iter(s) {
-        if let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
-            if let Some(iso) = month(m.as_str()).and_then(|m| ymd(y.as_str(), m, d.as_str())) {
-                found.push((all.start(), iso));
-                break;
-            }
-        }
-    }
-    for c in DATE_DMY_WORDS.captures_iter(s) {
-        if let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
-            if let Some(iso) = month(m.as_str()).and_then(|m| ymd(y.as_str(), m, d.as_str())) {
-                found.push((all.start(), iso));
-                break;
-            }
-        }
-    }
-    for c in DATE_MDY_WORDS.captures_iter(s) {
-        if let (Some(all), Some(m), Some(d), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
-            if let Some(iso) = month(m.as_str()).and_then(|m| ymd(y.as_str(), m, d.as_str())) {
-                found.push((all.start(), iso));
-                break;
-            }
-        }
-    }
-    for c in DATE_ISO.captures_iter(s) {
-        if let (Some(all), Some(y), Some(m), Some(d)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
-            if let Some(iso) = m
-                .as_str()
-                .parse()
-                .ok()
-                .and_then(|m| ymd(y.as_str(), m, d.as_str()))
-            {
-                found.push((all.start(), iso));
-                break;
-            }
-        }
-    }
-    for c in DATE_DMY_NUM.captures_iter(s) {
-        if let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) {
-            if let Some(iso) = m
-                .as_str()
-                .parse()
-                .ok()
-                .and_then(|m| ymd(y.as_str(), m, d.as_str()))
-            {
-                found.push((all.start(), iso));
-                break;
-            }
-        }
-    }
-    found
-        .into_iter()
+    // (pattern, group of the day, of the month, of the year, month written as a word)
+    let forms: [(&Regex, usize, usize, usize, bool); 5] = [
+        (&DATE_RANGE, 1, 2, 3, true),
+        (&DATE_DMY_WORDS, 1, 2, 3, true),
+        (&DATE_MDY_WORDS, 2, 1, 3, true),
+        (&DATE_ISO, 3, 2, 1, false),
+        (&DATE_DMY_NUM, 1, 2, 3, false),
+    ];
+    // The earliest in the text wins; on a tie, the form listed first.
+    forms
+        .iter()
+        .filter_map(|&(re, day, mon, year, month_word)| {
+            re.captures_iter(s).find_map(|c| {
+                let (all, d, m, y) = (c.get(0)?, c.get(day)?, c.get(mon)?, c.get(year)?);
+                let m = if month_word {
+                    month(m.as_str())?
+                } else {
+                    m.as_str().parse().ok()?
+                };
+                Some((all.start(), ymd(y.as_str(), m, d.as_str())?))
+            })
+        })
         .min_by_key(|(at, _)| *at)
         .map(|(_, iso)| iso)
 }

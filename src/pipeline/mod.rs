@@ -1,0 +1,392 @@
+//! One stored message through parse → classify → workflow → outbox, in two halves:
+//!
+//! - [`Pipeline::decide`] is pure: what the message is and what should happen (the state, the
+//!   events, the emails, rendered). `suratd try` prints it.
+//! - [`Pipeline::process_pending`] carries decisions out, one transaction per message: the
+//!   ticket (or the reply, or the ignore), its events, its queued emails and the message
+//!   marked done commit together, or not at all.
+//!
+//! A message that cannot be parsed, or that no rule claims, becomes a triage ticket; one that
+//! is automatic is recorded as ignored with the reason. Nothing panics, nothing is dropped.
+//!
+//! Here: deciding, and new tickets. [`emails`]: planning and queuing the emails a decision
+//! asks for. [`reply`]: replies on a ticket. [`approval`]: decisions and completions by reply
+//! or by the CLI.
+
+use crate::classify::{self, Classification, Kind, SelfAddress, ThreadIndex, TicketRef};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::outbound::compose::{self, Outgoing};
+use crate::outbound::context::{
+    DecisionLine, EmailContext, FieldLine, InvalidLine, MissingLine, OutputLine, Person,
+    RefusalLine, Sop, StepLine,
+};
+use crate::outbound::Templates;
+use crate::parse::{self, ParseError, ParsedMessage};
+use crate::rules::{Extraction, Rule, RuleSet};
+use crate::store::{MessageRowId, NewEmail, NewTicket, Outcome, Store, StoreError, TicketId};
+use crate::workflow::{self, Action, Recipient, TicketKind, TokenFor, Transition};
+use chrono::Datelike;
+use serde::Serialize;
+
+pub struct Pipeline<'a> {
+    pub config: &'a Config,
+    pub rules: &'a RuleSet,
+    pub templates: &'a Templates,
+    pub clock: &'a dyn Clock,
+}
+
+/// An email the decision wants queued, rendered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedEmail {
+    pub template: String,
+    /// Idempotency key within the ticket (e.g. `ack`).
+    pub key: String,
+    pub to: String,
+    pub to_name: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+    #[serde(skip)]
+    pub raw: Vec<u8>,
+    /// The token the email carries, to be stored when it is queued (never its text).
+    #[serde(skip)]
+    pub token: Option<crate::approval::token::StoredToken>,
+}
+
+/// What the emails of a decision or completion show beside the ticket's data.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmailExtra {
+    pub decision: DecisionLine,
+    pub assignee: Option<Person>,
+    pub outputs: Vec<OutputLine>,
+    pub access_expires_at: String,
+    pub clarification: String,
+    pub refusal: RefusalLine,
+}
+
+/// What a message carrying a token brings, for the commit to check.
+#[derive(Debug, Clone, Default)]
+pub struct ApprovalInput {
+    /// Candidate token texts, in the order found.
+    pub tokens: Vec<String>,
+    pub from: Option<crate::parse::Address>,
+    pub headers: Vec<(String, String)>,
+    /// The new part of the reply (quotes and signatures stripped).
+    pub text: String,
+}
+
+/// Everything decided about one message, before anything is written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    pub classification: Classification,
+    /// Why parsing failed, when it did (the message then becomes a triage ticket).
+    pub parse_error: Option<String>,
+    pub transition: Option<Transition>,
+    /// Where answers go: Reply-To, else From.
+    pub requester: Option<String>,
+    pub requester_name: Option<String>,
+    pub language: &'static str,
+    pub subject: String,
+    pub message_id: Option<String>,
+    /// The letter's thread, to thread our answers with it.
+    #[serde(skip)]
+    pub references: Vec<String>,
+    /// For a message carrying a token: what the commit checks.
+    #[serde(skip)]
+    pub approval: Option<ApprovalInput>,
+    #[serde(skip)]
+    pub extra: EmailExtra,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ProcessStats {
+    pub new_tickets: usize,
+    pub triage: usize,
+    pub replies: usize,
+    pub ignored: usize,
+    pub emails_queued: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The store as the classifier's view of existing tickets.
+pub struct StoreIndex<'s>(pub &'s Store);
+
+impl ThreadIndex for StoreIndex<'_> {
+    fn by_message_id(&self, message_id: &str) -> Option<TicketRef> {
+        to_ref(self.0.ticket_by_thread_id(message_id))
+    }
+    fn by_number(&self, number: &str) -> Option<TicketRef> {
+        to_ref(self.0.ticket_by_number(number))
+    }
+}
+
+fn to_ref(row: Result<Option<crate::store::TicketRow>, StoreError>) -> Option<TicketRef> {
+    match row {
+        Ok(Some(t)) => Some(TicketRef {
+            id: t.id,
+            number: t.number,
+            state: t.state,
+            rule: t.rule_id,
+        }),
+        Ok(None) => None,
+        Err(e) => {
+            // A read error here must not turn a reply into a new ticket silently.
+            tracing::error!(error = %e, "ticket lookup failed");
+            None
+        }
+    }
+}
+
+impl Pipeline<'_> {
+    /// Parses, classifies and runs the workflow for one raw message. Writes nothing.
+    pub fn decide(&self, raw: &[u8], index: &dyn ThreadIndex) -> Decision {
+        match parse::parse(raw, &self.config.limits) {
+            Ok(msg) => self.decide_parsed(&msg, index),
+            Err(e) => self.undecidable(raw, &e),
+        }
+    }
+
+    fn decide_parsed(&self, msg: &ParsedMessage, index: &dyn ThreadIndex) -> Decision {
+        let me = SelfAddress {
+            address: &self.config.helpdesk.address,
+        };
+        let classification =
+            classify::classify(msg, self.rules, index, &me, &self.config.ticket_prefix);
+        let transition = match classification.kind {
+            Kind::NewRequest => classification
+                .rule
+                .as_deref()
+                .and_then(|id| self.rules.get(id))
+                .zip(classification.extraction.as_ref())
+                .map(|(rule, ex)| {
+                    workflow::disposition::ask_disposition(
+                        rule,
+                        ex,
+                        &self.config.people,
+                        workflow::on_new_request(rule, ex),
+                    )
+                }),
+            Kind::Unmatched => Some(workflow::on_unmatched(&classification.reason)),
+            Kind::Reply | Kind::Automatic => classification.ticket.as_ref().map(|t| {
+                let automatic = (classification.kind == Kind::Automatic)
+                    .then_some(classification.reason.as_str());
+                workflow::on_reply(
+                    t.state,
+                    msg.from.as_ref().map_or("", |a| a.email.as_str()),
+                    automatic,
+                )
+            }),
+            Kind::Approval => None,
+        };
+        let approval = (classification.kind == Kind::Approval).then(|| ApprovalInput {
+            tokens: crate::approval::token::tokens_in_message(msg)
+                .into_iter()
+                .map(|t| t.text)
+                .collect(),
+            from: msg.from.clone(),
+            headers: msg.headers.clone(),
+            text: workflow::reading::new_text(&msg.body),
+        });
+        let requester = msg.reply_to.as_ref().or(msg.from.as_ref());
+        let mut references = msg.references.clone();
+        if let Some(id) = &msg.message_id {
+            references.push(id.clone());
+        }
+        Decision {
+            classification,
+            parse_error: None,
+            transition,
+            requester: requester.map(|a| a.normalized()),
+            requester_name: msg
+                .from
+                .as_ref()
+                .and_then(|a| a.name.clone())
+                .filter(|n| !n.trim().is_empty()),
+            language: self.language_of(msg),
+            subject: msg.subject.clone(),
+            message_id: msg.message_id.clone(),
+            references,
+            approval,
+            extra: EmailExtra::default(),
+        }
+    }
+
+    fn undecidable(&self, raw: &[u8], e: &ParseError) -> Decision {
+        let reason = format!("unparseable: {e}");
+        let head = crate::store::rawhead::RawHead::scan(raw);
+        Decision {
+            classification: Classification {
+                kind: Kind::Unmatched,
+                reason: reason.clone(),
+                ticket: None,
+                rule: None,
+                scores: Vec::new(),
+                extraction: None,
+            },
+            parse_error: Some(e.to_string()),
+            transition: Some(workflow::on_unmatched(&reason)),
+            requester: None,
+            requester_name: None,
+            language: "id",
+            subject: "(pesan tidak terbaca)".into(),
+            message_id: head.message_id.clone(),
+            references: Vec::new(),
+            approval: None,
+            extra: EmailExtra::default(),
+        }
+    }
+
+    fn language_of(&self, msg: &ParsedMessage) -> &'static str {
+        let default = if self.config.language == "en" {
+            "en"
+        } else {
+            "id"
+        };
+        classify::language(&msg.subject, &msg.body).unwrap_or(default)
+    }
+
+    /// Processes every pending message in the store, one transaction each.
+    pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
+        let mut stats = ProcessStats::default();
+        loop {
+            let batch = store.pending(64)?;
+            if batch.is_empty() {
+                return Ok(stats);
+            }
+            for (id, raw) in batch {
+                let decision = self.decide(&raw, &StoreIndex(store));
+                self.commit(store, id, &decision, &mut stats)?;
+            }
+        }
+    }
+
+    fn commit(
+        &self,
+        store: &mut Store,
+        message: MessageRowId,
+        d: &Decision,
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        let now = self.clock.now();
+        let span = tracing::info_span!(
+            "message",
+            id = message.0,
+            message_id = d.message_id.as_deref().unwrap_or("")
+        );
+        let _enter = span.enter();
+        let c = &d.classification;
+        store.transaction(|tx| -> Result<(), PipelineError> {
+            match c.kind {
+                Kind::Approval => {
+                    self.apply_approval(tx, message, d, now, stats)?;
+                }
+                Kind::Automatic => {
+                    let ticket = c.ticket.as_ref().map(|t| t.id);
+                    if let (Some(tid), Some(t)) = (ticket, &d.transition) {
+                        record_events(tx, tid, message, t, now)?;
+                    }
+                    tx.finish_message(message, Outcome::Ignored, Some(&c.reason), ticket, now)?;
+                    tracing::info!(kind = c.kind.as_str(), reason = %c.reason, ticket = ?c.ticket.as_ref().map(|t| &t.number), "ignored");
+                    stats.ignored += 1;
+                }
+                Kind::Reply => {
+                    let Some(t) = &c.ticket else {
+                        return Ok(());
+                    };
+                    self.apply_reply(tx, message, t.id, d, now, stats)?;
+                    if let Some(mid) = &d.message_id {
+                        tx.add_thread_id(mid, t.id)?;
+                    }
+                    tx.finish_message(message, Outcome::Reply, Some(&c.reason), Some(t.id), now)?;
+                    tracing::info!(ticket = %t.number, "reply added to ticket");
+                    stats.replies += 1;
+                }
+                Kind::NewRequest | Kind::Unmatched => {
+                    self.create_ticket(tx, message, d, now, stats)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn create_ticket(
+        &self,
+        tx: &crate::store::Tx<'_>,
+        message: MessageRowId,
+        d: &Decision,
+        now: chrono::DateTime<chrono::Utc>,
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        let c = &d.classification;
+        let Some(transition) = &d.transition else {
+            return Ok(());
+        };
+        let year = now.with_timezone(&self.config.timezone.offset).year();
+        let number = tx.next_ticket_number(&self.config.ticket_prefix, year)?;
+        let empty = Extraction::default();
+        let ex = c.extraction.as_ref().unwrap_or(&empty);
+        let fields = serde_json::to_value(&ex.fields).unwrap_or_default();
+        let missing = serde_json::to_value(&ex.missing).unwrap_or_default();
+        let invalid = serde_json::to_value(&ex.invalid).unwrap_or_default();
+        let (kind, outcome) = if c.kind == Kind::NewRequest {
+            (TicketKind::Request, Outcome::NewTicket)
+        } else {
+            (TicketKind::Triage, Outcome::Triage)
+        };
+        let ticket = tx.insert_ticket(
+            &NewTicket {
+                number: &number,
+                kind,
+                rule_id: c.rule.as_deref(),
+                state: transition.state,
+                step: transition.step.as_deref(),
+                requester: d.requester.as_deref(),
+                requester_name: d.requester_name.as_deref(),
+                language: d.language,
+                subject: &d.subject,
+                fields: &fields,
+                missing: &missing,
+                invalid: &invalid,
+                triage_reason: (kind == TicketKind::Triage).then_some(c.reason.as_str()),
+                source_message: message,
+            },
+            now,
+        )?;
+        if let Some(mid) = &d.message_id {
+            tx.add_thread_id(mid, ticket)?;
+        }
+        record_events(tx, ticket, message, transition, now)?;
+        self.queue_planned(tx, d, &number, ticket, Some(message), now, stats)?;
+        tx.finish_message(message, outcome, Some(&c.reason), Some(ticket), now)?;
+        tracing::info!(ticket = %number, kind = c.kind.as_str(), rule = c.rule.as_deref().unwrap_or(""), state = %transition.state, "ticket created");
+        match kind {
+            TicketKind::Request => stats.new_tickets += 1,
+            TicketKind::Triage => stats.triage += 1,
+        }
+        Ok(())
+    }
+}
+
+fn record_events(
+    tx: &crate::store::Tx<'_>,
+    ticket: TicketId,
+    message: MessageRowId,
+    t: &Transition,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    for e in &t.events {
+        tx.add_event(Some(ticket), Some(message), e.kind, None, &e.detail, now)?;
+    }
+    Ok(())
+}
+
+mod approval;
+pub use approval::Via;
+mod emails;
+mod reply;

@@ -63,6 +63,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show a template rendered for an existing ticket (nothing is sent or written).
+    Render {
+        /// The template name, e.g. `ack`, `disposisi`, `aktivasi`.
+        template: String,
+        /// The ticket whose data fills it.
+        #[arg(long)]
+        ticket: String,
+        /// `id` or `en`; default: the ticket's language.
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// List stored messages and how each ended (ticket, reply, ignored and why).
     Messages {
         #[arg(long)]
@@ -117,6 +128,11 @@ pub fn main() -> ExitCode {
             tickets::tickets(&cli.config, number.as_deref(), *json)
         }
         Command::Messages { json } => tickets::messages(&cli.config, *json),
+        Command::Render {
+            template,
+            ticket,
+            lang,
+        } => tickets::render(&cli.config, template, ticket, lang.as_deref()),
         Command::Approve {
             ticket,
             as_person,

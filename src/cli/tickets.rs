@@ -134,3 +134,42 @@ pub fn messages(config: &Path, json: bool) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `suratd render TEMPLATE --ticket N [--lang id|en]`.
+pub fn render(
+    config: &Path,
+    template: &str,
+    number: &str,
+    lang: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let loaded = super::load_or_report(config)?;
+    let store = open(config)?;
+    let Some(row) = store.ticket_by_number(number)? else {
+        eprintln!("error: no ticket {number}");
+        return Ok(ExitCode::from(1));
+    };
+    let pipeline = crate::pipeline::Pipeline {
+        config: &loaded.config,
+        rules: &loaded.rules,
+        templates: &loaded.templates,
+        clock: &crate::clock::SystemClock,
+    };
+    match pipeline.render_for_ticket(template, &row, lang) {
+        Ok(r) => {
+            println!("Subject: {}\n\n{}", r.subject, r.body);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {e} (hint: templates: {})",
+                loaded
+                    .templates
+                    .names()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}

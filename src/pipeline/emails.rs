@@ -358,3 +358,36 @@ pub(super) fn template_is_task(token: Option<&TokenFor>, rule: Option<&Rule>) ->
         .iter()
         .any(|s| s.id == t.step && s.kind == crate::rules::StepKind::Work)
 }
+
+impl Pipeline<'_> {
+    /// Renders `template` for an existing ticket, with the ticket's data, rule and language
+    /// (or `lang`), as `suratd render` shows it. A token, where the template has one, is shown
+    /// as a placeholder: rendering never issues one.
+    pub fn render_for_ticket(
+        &self,
+        template: &str,
+        row: &crate::store::TicketRow,
+        lang: Option<&str>,
+    ) -> Result<crate::outbound::Rendered, String> {
+        let d = self.ticket_decision(
+            row,
+            Transition {
+                state: row.state,
+                step: row.step.clone(),
+                actions: Vec::new(),
+                events: Vec::new(),
+            },
+        );
+        let rule = row.rule_id.as_deref().and_then(|id| self.rules.get(id));
+        let address = row.requester.clone().unwrap_or_default();
+        let mut ctx = self.context(&d, rule, &row.number, &address);
+        ctx.token = "a-(token)".into();
+        let lang = lang.unwrap_or(d.language);
+        let mut r = self
+            .templates
+            .render(template, lang, &ctx)
+            .map_err(|e| e.to_string())?;
+        r.subject = compose::tagged_subject(&row.number, &r.subject);
+        Ok(r)
+    }
+}

@@ -323,3 +323,33 @@ fn the_daemon_answers_letters_as_they_arrive_and_stops_cleanly_on_sigterm() {
     assert!(log.contains("suratd stopped"), "{log}");
     assert_eq!(tickets(&env).len(), 2);
 }
+
+#[test]
+fn render_shows_a_template_filled_with_a_tickets_data() {
+    let env = Env::new();
+    env.deliver("1", LETTER.as_bytes());
+    env.suratd(&["run", "--once"]);
+    let number = tickets(&env)[0]["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    let out = env.suratd(&["render", "kelengkapan", "--ticket", &number]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with(&format!("Subject: [{number}] Kelengkapan permohonan diperlukan: Permohonan akun webservice\n\nYth. Budi Santoso,")), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("  - No telepon penanggung jawab\n"),
+        "the missing phone number is named:\n{}",
+        out.stdout
+    );
+    let en = env.suratd(&["render", "kelengkapan", "--ticket", &number, "--lang", "en"]);
+    assert!(en.stdout.contains("Dear Budi Santoso"), "{}", en.stdout);
+    let bad = env.suratd(&["render", "nosuch", "--ticket", &number]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr
+            .contains("no template \"nosuch\" (hint: templates: ack,"),
+        "{}",
+        bad.stderr
+    );
+    assert!(env.outbox().len() == 1, "render sends nothing");
+}

@@ -82,7 +82,7 @@ pub enum Command {
     /// Approve a disposition on the command line, as PERSON (who must hold the approver role).
     Approve {
         ticket: String,
-        /// The deciding person: name or email of a [[person]] in daemon.toml.
+        /// The deciding person: name or email of a `[[person]]` in daemon.toml.
         #[arg(long = "as")]
         as_person: String,
         /// The staff member to assign (name or email); default: the first with the role.

@@ -1,13 +1,13 @@
 //! IMAP source: one task and one connection per configured folder, each reading its folder
 //! into the raw store and then waiting for more with IDLE (RFC 2177) or by polling.
 //!
-//! The parts, one file each: [`connect`] (TCP, TLS or STARTTLS, login), [`tls`] (trust),
-//! [`sync`] (cursor, batches, commit, after-store), [`idle`] (waiting for news),
-//! [`backoff`] (how long to wait before reconnecting).
+//! The parts, one file each: `connect` (TCP, TLS or STARTTLS, login), `tls` (trust),
+//! `sync` (cursor, batches, commit, after-store), `idle` (waiting for news),
+//! `backoff` (how long to wait before reconnecting).
 //!
 //! Invariants:
 //! - Store first: a message is committed raw before the durable cursor passes it and before
-//!   it is flagged or moved on the server (see [`sync`]). A crash at any point loses nothing
+//!   it is flagged or moved on the server (see `sync`). A crash at any point loses nothing
 //!   and doubles nothing.
 //! - A folder task ends only at shutdown. A connection or protocol error means: log what
 //!   happened, wait (1 s doubling to 60 s; 5 minutes for a failure a person must fix, such as

@@ -1,7 +1,7 @@
 //! Outgoing email: templates render it ([`templates`], [`context`]), [`compose`] builds the
 //! RFC 5322 message with its identity fixed at queue time, the outbox table holds it (written
 //! in the same transaction as the change that caused it), and a transport delivers it
-//! ([`file`] or [`smtp`], driven by the outbox [`service`]: retries with backoff, parks
+//! ([`file`](mod@file) or [`smtp`], driven by the outbox [`service`]: retries with backoff, parks
 //! permanent failures).
 
 pub mod compose;

@@ -9,8 +9,8 @@
 //! A message that cannot be parsed, or that no rule claims, becomes a triage ticket; one that
 //! is automatic is recorded as ignored with the reason. Nothing panics, nothing is dropped.
 //!
-//! Here: deciding, and new tickets. [`emails`]: planning and queuing the emails a decision
-//! asks for. [`reply`]: replies on a ticket. [`approval`]: decisions and completions by reply
+//! Here: deciding, and new tickets. `emails`: planning and queuing the emails a decision
+//! asks for. `reply`: replies on a ticket. `approval`: decisions and completions by reply
 //! or by the CLI.
 
 use crate::classify::{self, Classification, Kind, SelfAddress, ThreadIndex, TicketRef};

@@ -5,7 +5,7 @@
 //! - [`load`]: read a directory of rule files into a [`RuleSet`], collecting *every* problem
 //!   as a [`Diagnostic`] with file:line:col and a hint; never stops at the first.
 //! - [`matching`]: score a [`Letter`] against each rule; explainable (every hit listed).
-//! - [`extract`]: pull the rule's fields out of the letter (body and attachment text,
+//! - [`extract`](mod@extract): pull the rule's fields out of the letter (body and attachment text,
 //!   "label : value" lines, tables), validate them, list what is missing.
 //!
 //! Everything here except [`load`] is pure.

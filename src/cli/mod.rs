@@ -118,6 +118,11 @@ pub fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        // `suratd tickets | head`: the reader went away. Stop quietly, as a Unix tool
+        // killed by SIGPIPE would (std turns that into this panic instead).
+        if message.starts_with("failed printing to stdout") {
+            std::process::exit(0);
+        }
         tracing::error!(%location, %message, "panic");
     }));
     let result = match &cli.command {

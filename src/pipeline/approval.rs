@@ -265,8 +265,9 @@ impl Pipeline<'_> {
             requester_name: row.requester_name.clone(),
             language: if row.language == "en" { "en" } else { "id" },
             subject: row.subject.clone(),
-            message_id: None,
-            references: Vec::new(),
+            // Answers to the requester thread with their letter, whatever message caused them.
+            message_id: row.letter_message_id.clone(),
+            references: row.letter_message_id.iter().cloned().collect(),
             approval: None,
             extra: EmailExtra::default(),
         }

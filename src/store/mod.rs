@@ -123,6 +123,8 @@ pub struct TicketRow {
     pub source_message: Option<MessageRowId>,
     pub created_at: String,
     pub updated_at: String,
+    /// The Message-ID of the requester's letter, so answers thread with it.
+    pub letter_message_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -650,7 +652,8 @@ fn json_col(s: String) -> serde_json::Value {
 
 const TICKET_COLUMNS: &str = "t.id, t.number, t.kind, t.rule_id, t.state, t.step, t.requester,
     t.requester_name, t.language, t.subject, t.fields, t.missing, t.invalid, t.triage_reason,
-    t.source_message, t.created_at, t.updated_at";
+    t.source_message, t.created_at, t.updated_at,
+    (SELECT m.message_id FROM messages m WHERE m.id = t.source_message)";
 
 fn ticket_where(
     conn: &Connection,
@@ -719,6 +722,7 @@ fn read_ticket(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<TicketRow>> {
         source_message: r.get::<_, Option<i64>>(14)?.map(MessageRowId),
         created_at: r.get(15)?,
         updated_at: r.get(16)?,
+        letter_message_id: r.get(17)?,
     }))
 }
 

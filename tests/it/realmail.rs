@@ -3,7 +3,9 @@
 //! IMAP IDLE, become tickets, and their acknowledgements arrive in the requester's mailbox
 //! over SMTP, threaded. Then what must not lose or double anything: a restart of suratd,
 //! Dovecot stopped and started mid-run, Postfix stopped (the outbox holds the email), and a
-//! UIDVALIDITY change (the folder is rescanned).
+//! UIDVALIDITY change (the folder is rescanned). And every shipped SOP from letter to result:
+//! acknowledgement, disposition to the leader, SETUJU sent to the plus-addressed token, task
+//! to staff, SELESAI with the step's outputs, the result to the requester, threaded.
 //!
 //! This test stops servers, so it holds the stack lock exclusively. Letters carry a tag
 //! unique to the run (the stack keeps mail between runs); only tagged mail is counted.
@@ -25,6 +27,11 @@ struct Run {
 
 impl Run {
     fn new() -> Run {
+        Run::with("")
+    }
+
+    /// A run whose daemon.toml ends with `extra` (people, security).
+    fn with(extra: &str) -> Run {
         let env = Env::new();
         let tag = format!(
             "e2e{}",
@@ -63,6 +70,7 @@ port = {smtp}
 tls = "none"
 retry-base-seconds = 1
 retry-max-seconds = 2
+{extra}
 "#,
             rules = repo().join("rules"),
             templates = repo().join("templates"),
@@ -138,6 +146,20 @@ retry-max-seconds = 2
             tag = self.tag
         );
         (id, raw)
+    }
+
+    /// Sends raw bytes through Postfix to `to`.
+    fn send_raw(&self, to: &str, raw: &[u8]) {
+        let mut child = Command::new("python3")
+            .arg(script("send.py"))
+            .args(["--eml", "-", "--to", to])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("send.py");
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), raw).expect("write");
+        drop(child.stdin.take());
+        assert!(child.wait().expect("send.py").success(), "send.py failed");
     }
 
     /// Sends letter `n` through Postfix.
@@ -340,4 +362,191 @@ fn letters_through_postfix_are_answered_once_across_restarts_and_outages() {
     run.stop();
     let log = run.log();
     assert!(log.contains("suratd stopped"), "{log}");
+}
+
+const PEOPLE: &str = r#"
+[[person]]
+name = "Kepala UPT TIK"
+email = "kepala@kampus.test"
+roles = ["pimpinan", "kepala", "kabag", "helpdesk"]
+
+[[person]]
+name = "Staf Layanan TIK"
+email = "staf@kampus.test"
+roles = ["staf"]
+
+[security]
+token-secret = "rahasia-untuk-uji-ujung-ke-ujung"
+trusted-authserv-ids = ["mx.kampus.test"]
+"#;
+
+/// The newest message in `user`'s INBOX whose subject carries `number` and a token.
+fn token_mail(user: &str, number: &str, used: &[String]) -> Option<(String, String, String)> {
+    dump(user).into_iter().rev().find_map(|m| {
+        let subject = m["subject"].as_str()?.to_string();
+        let at = subject.find(&format!("[{number} a-"))?;
+        let token: String = subject[at + number.len() + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        (!used.contains(&token)).then(|| {
+            (
+                token,
+                m["message_id"].as_str().unwrap_or("").to_string(),
+                subject,
+            )
+        })
+    })
+}
+
+#[test]
+fn every_shipped_sop_runs_from_letter_to_activation_over_real_mail() {
+    let _stack = exclusive();
+    let mut run = Run::with(PEOPLE);
+    run.start();
+    let samples = super::support::emls(&repo().join("samples/inbox/new"));
+    let mut letters = Vec::new();
+    for path in samples.iter().filter(|p| {
+        let n = p.to_string_lossy();
+        !n.contains("auto-reply") && !n.contains("bounce")
+    }) {
+        let raw = String::from_utf8_lossy(&std::fs::read(path).expect("read")).into_owned();
+        // A Message-ID of this run's own (the stack keeps mail between runs).
+        let at =
+            raw.find("Message-ID: <").expect("sample has a Message-ID") + "Message-ID: <".len();
+        let raw = format!("{}{}-{}", &raw[..at], run.tag, &raw[at..]);
+        run.send_raw(HELPDESK, raw.as_bytes());
+        letters.push(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+    }
+    let rules = suratd::daemon::load(&run.env.config())
+        .expect("config")
+        .rules;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut used: Vec<String> = Vec::new();
+    // This run's tickets: those made from its tagged letters (the mailbox keeps older mail).
+    let ours = |run: &Run| -> Vec<serde_json::Value> {
+        let msgs: Vec<serde_json::Value> =
+            serde_json::from_str(&run.env.suratd(&["messages", "--json"]).stdout).expect("json");
+        let numbers: Vec<String> = msgs
+            .iter()
+            .filter(|m| {
+                m["message_id"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with(&run.tag))
+            })
+            .filter_map(|m| m["ticket"].as_str().map(str::to_owned))
+            .collect();
+        let all: Vec<serde_json::Value> =
+            serde_json::from_str(&run.env.suratd(&["tickets", "--json"]).stdout).expect("json");
+        all.into_iter()
+            .filter(|t| {
+                t["number"]
+                    .as_str()
+                    .is_some_and(|n| numbers.iter().any(|x| x == n))
+            })
+            .collect()
+    };
+    loop {
+        let tickets = ours(&run);
+        let pending: Vec<&serde_json::Value> = tickets
+            .iter()
+            .filter(|t| t["state"] != "resolved")
+            .collect();
+        if tickets.len() == letters.len() && pending.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not every SOP reached resolved in 120 s: {:#?}\n{}",
+            tickets
+                .iter()
+                .map(|t| (&t["number"], &t["rule_id"], &t["state"]))
+                .collect::<Vec<_>>(),
+            run.log()
+        );
+        for t in pending {
+            let number = t["number"].as_str().unwrap_or_default();
+            let (inboxes, body): (&[&str], String) = match t["state"].as_str() {
+                Some("awaiting_approval") => (&["kepala@kampus.test"], "SETUJU\r\n".to_string()),
+                Some("in_progress") => {
+                    let rule = rules
+                        .get(t["rule_id"].as_str().unwrap_or_default())
+                        .expect("rule");
+                    let outputs: String = rule
+                        .steps
+                        .iter()
+                        .filter(|s| s.kind == suratd::rules::StepKind::Work)
+                        .flat_map(|s| s.outputs.iter())
+                        .map(|o| format!("{o}: hasil-{o}\r\n"))
+                        .collect();
+                    // The task goes to whoever holds the work step's role.
+                    (
+                        &["staf@kampus.test", "kepala@kampus.test"],
+                        format!("SELESAI\r\n{outputs}"),
+                    )
+                }
+                Some(other) => panic!("{number} stopped at {other}: {t:#}"),
+                None => continue,
+            };
+            let found = inboxes
+                .iter()
+                .find_map(|who| token_mail(who, number, &used).map(|m| (*who, m)));
+            let Some((who, (token, parent, subject))) = found else {
+                continue; // its email has not arrived yet
+            };
+            used.push(token.clone());
+            let reply = format!(
+                "Authentication-Results: mx.kampus.test; dkim=pass header.d=kampus.test\r\n\
+                 From: {who}\r\nTo: {HELPDESK}\r\nSubject: Re: {subject}\r\n\
+                 Message-ID: <{}-{token}@kampus.test>\r\nIn-Reply-To: <{parent}>\r\n\r\n{body}",
+                run.tag
+            );
+            let plus = HELPDESK.replace('@', &format!("+{token}@"));
+            run.send_raw(&plus, reply.as_bytes());
+        }
+        std::thread::sleep(Duration::from_millis(300)); // polling IMAP and the store, not synchronising
+    }
+    // Every requester was told the result: the acknowledgement and the result (one email
+    // for e-mail institusi, whose sample is pointed to Siakad/Simpeg at once).
+    let tickets = ours(&run);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let outside = dump("catchall@kampus.test");
+        // Only this run's mail: our answers reference the run's tagged letters.
+        let short: Vec<String> = tickets
+            .iter()
+            .filter_map(|t| {
+                let number = t["number"].as_str().unwrap_or_default();
+                let got = outside
+                    .iter()
+                    .filter(|m| m["subject"].as_str().is_some_and(|s| s.contains(number)))
+                    .filter(|m| {
+                        m["references"]
+                            .as_str()
+                            .is_some_and(|r| r.contains(&run.tag))
+                    })
+                    .count();
+                let want = if t["rule_id"] == "email-institusi" {
+                    1
+                } else {
+                    2
+                };
+                (got < want).then(|| format!("{number} ({}): {got} of {want}", t["rule_id"]))
+            })
+            .collect();
+        if short.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "requesters not told the result within 60 s: {short:?}\n{}",
+            run.log()
+        );
+        std::thread::sleep(Duration::from_millis(300)); // polling IMAP, not synchronising
+    }
+    run.stop();
 }

@@ -399,6 +399,10 @@ fn token_mail(user: &str, number: &str, used: &[String]) -> Option<(String, Stri
     })
 }
 
+/// The SOP whose letter the leader rejects in the test below, and why.
+const REJECTED: &str = "lab-ict";
+const REASON: &str = "ruangan sedang direnovasi sampai akhir bulan";
+
 #[test]
 fn every_shipped_sop_runs_from_letter_to_activation_over_real_mail() {
     let _stack = exclusive();
@@ -452,10 +456,11 @@ fn every_shipped_sop_runs_from_letter_to_activation_over_real_mail() {
     };
     loop {
         let tickets = ours(&run);
-        let pending: Vec<&serde_json::Value> = tickets
-            .iter()
-            .filter(|t| t["state"] != "resolved")
-            .collect();
+        // The leader rejects one SOP's letter (with a reason) and approves the others.
+        let finished = |t: &serde_json::Value| {
+            t["state"] == "resolved" || (t["rule_id"] == REJECTED && t["state"] == "rejected")
+        };
+        let pending: Vec<&serde_json::Value> = tickets.iter().filter(|t| !finished(t)).collect();
         if tickets.len() == letters.len() && pending.is_empty() {
             break;
         }
@@ -471,6 +476,9 @@ fn every_shipped_sop_runs_from_letter_to_activation_over_real_mail() {
         for t in pending {
             let number = t["number"].as_str().unwrap_or_default();
             let (inboxes, body): (&[&str], String) = match t["state"].as_str() {
+                Some("awaiting_approval") if t["rule_id"] == REJECTED => {
+                    (&["kepala@kampus.test"], format!("TOLAK {REASON}\r\n"))
+                }
                 Some("awaiting_approval") => (&["kepala@kampus.test"], "SETUJU\r\n".to_string()),
                 Some("in_progress") => {
                     let rule = rules
@@ -535,6 +543,15 @@ fn every_shipped_sop_runs_from_letter_to_activation_over_real_mail() {
                 } else {
                     2
                 };
+                // The rejected requester is told why.
+                if t["rule_id"] == REJECTED
+                    && !outside.iter().any(|m| {
+                        m["subject"].as_str().is_some_and(|s| s.contains(number))
+                            && m["body"].as_str().is_some_and(|b| b.contains(REASON))
+                    })
+                {
+                    return Some(format!("{number}: no rejection naming the reason"));
+                }
                 (got < want).then(|| format!("{number} ({}): {got} of {want}", t["rule_id"]))
             })
             .collect();

@@ -3,8 +3,7 @@
 //! Message-ID, so delivering the same row twice (a crash between writing and marking it
 //! sent) rewrites the same file instead of adding a second email.
 
-use crate::clock::Clock;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -16,28 +15,6 @@ pub enum DeliverError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// Delivers every due email; returns how many were delivered. (The synchronous one-shot
-/// path; the daemon's outbox service uses [`write()`] through its `Transport::File`.)
-pub fn deliver_due(store: &Store, dir: &Path, clock: &dyn Clock) -> Result<usize, DeliverError> {
-    std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let mut n = 0;
-    loop {
-        let due = store.due_emails(clock.now(), 256)?;
-        if due.is_empty() {
-            return Ok(n);
-        }
-        for row in due {
-            let path = write(dir, &row.message_id, &row.raw)?;
-            store.mark_sent(row.id, clock.now())?;
-            tracing::info!(message_id = %row.message_id, to = ?row.recipients, path = %path.display(), "email delivered to file outbox");
-            n += 1;
-        }
-    }
 }
 
 /// Writes one email as `<dir>/<message-id>.eml` (creating `dir`), atomically; returns the path.

@@ -425,19 +425,6 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    /// Counts for a quick summary: (messages, pending, tickets, queued emails, sent emails).
-    pub fn counts(&self) -> Result<(i64, i64, i64, i64, i64)> {
-        Ok(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM messages),
-                    (SELECT count(*) FROM messages WHERE state = 'pending'),
-                    (SELECT count(*) FROM tickets),
-                    (SELECT count(*) FROM outbox WHERE state = 'queued'),
-                    (SELECT count(*) FROM outbox WHERE state = 'sent')",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )?)
-    }
-
     // ---- the outbox ----------------------------------------------------------------------
 
     /// Queued emails due at `now`, oldest first.

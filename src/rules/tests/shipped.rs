@@ -40,27 +40,7 @@ fn every_shipped_rule_has_the_core_steps() {
 
 #[test]
 fn shipped_rules_use_the_agreed_field_names() {
-    let agreed = [
-        "nama",
-        "nip",
-        "nim",
-        "no_hp",
-        "email",
-        "unit",
-        "fakultas",
-        "ormawa",
-        "jenis_data",
-        "jenis_akun",
-        "tanggal",
-        "waktu",
-        "jumlah_peserta",
-        "ruangan",
-        "keperluan",
-        "kegiatan",
-        "layanan",
-        "bidang",
-        "instansi",
-    ];
+    let agreed = crate::rules::labels::WELL_KNOWN_FIELDS;
     for rule in &shipped().rules {
         for f in &rule.fields {
             assert!(agreed.contains(&f.name.as_str()), "{}: {}", rule.id, f.name);

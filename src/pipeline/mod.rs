@@ -146,10 +146,7 @@ fn to_ref(row: Result<Option<crate::store::TicketRow>, StoreError>) -> Option<Ti
 impl Pipeline<'_> {
     /// Parses, classifies and runs the workflow for one raw message. Writes nothing.
     pub fn decide(&self, raw: &[u8], index: &dyn ThreadIndex) -> Decision {
-        match parse::parse(raw, &self.config.limits) {
-            Ok(msg) => self.decide_parsed(&msg, index),
-            Err(e) => self.undecidable(raw, &e),
-        }
+        self.decide_from(raw, parse::parse(raw, &self.config.limits).as_ref(), index)
     }
 
     fn decide_parsed(&self, msg: &ParsedMessage, index: &dyn ThreadIndex) -> Decision {
@@ -251,24 +248,47 @@ impl Pipeline<'_> {
         classify::language(&msg.subject, &msg.body).unwrap_or(default)
     }
 
-    /// Processes every pending message in the store, one transaction each.
+    /// Processes every pending message in the store: a batch at a time, parsed and decided
+    /// in parallel ([`batch::prepare_all`]; decided again in order when a ticket it could
+    /// belong to exists by now), then committed in order in one transaction with a savepoint
+    /// per message ([`Store::transaction_each`]): each message's ticket, events, queued
+    /// emails and done mark are kept or undone together.
     pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
         let mut stats = ProcessStats::default();
         loop {
-            let batch = store.pending(64)?;
+            let batch = store.pending(batch::PENDING_BATCH)?;
             if batch.is_empty() {
                 return Ok(stats);
             }
-            for (id, raw) in batch {
-                let decision = self.decide(&raw, &StoreIndex(store));
-                self.commit(store, id, &decision, &mut stats)?;
-            }
+            let prepared = batch::prepare_all(self, &batch);
+            store.transaction_each(batch.iter().zip(prepared), |tx, ((id, raw), p)| {
+                let index = batch::TxIndex(tx);
+                let decision = if p.still_valid(&index) {
+                    p.decision
+                } else {
+                    self.decide_from(raw, p.parsed.as_ref(), &index)
+                };
+                self.commit(tx, *id, &decision, &mut stats)
+            })?;
+        }
+    }
+
+    /// [`Pipeline::decide`] for a message parsed already.
+    fn decide_from(
+        &self,
+        raw: &[u8],
+        parsed: Result<&ParsedMessage, &ParseError>,
+        index: &dyn ThreadIndex,
+    ) -> Decision {
+        match parsed {
+            Ok(msg) => self.decide_parsed(msg, index),
+            Err(e) => self.undecidable(raw, e),
         }
     }
 
     fn commit(
         &self,
-        store: &mut Store,
+        tx: &crate::store::Tx<'_>,
         message: MessageRowId,
         d: &Decision,
         stats: &mut ProcessStats,
@@ -281,38 +301,36 @@ impl Pipeline<'_> {
         );
         let _enter = span.enter();
         let c = &d.classification;
-        store.transaction(|tx| -> Result<(), PipelineError> {
-            match c.kind {
-                Kind::Approval => {
-                    self.apply_approval(tx, message, d, now, stats)?;
-                }
-                Kind::Automatic => {
-                    let ticket = c.ticket.as_ref().map(|t| t.id);
-                    if let (Some(tid), Some(t)) = (ticket, &d.transition) {
-                        record_events(tx, tid, message, t, now)?;
-                    }
-                    tx.finish_message(message, Outcome::Ignored, Some(&c.reason), ticket, now)?;
-                    tracing::info!(kind = c.kind.as_str(), reason = %c.reason, ticket = ?c.ticket.as_ref().map(|t| &t.number), "ignored");
-                    stats.ignored += 1;
-                }
-                Kind::Reply => {
-                    let Some(t) = &c.ticket else {
-                        return Ok(());
-                    };
-                    self.apply_reply(tx, message, t.id, d, now, stats)?;
-                    if let Some(mid) = &d.message_id {
-                        tx.add_thread_id(mid, t.id)?;
-                    }
-                    tx.finish_message(message, Outcome::Reply, Some(&c.reason), Some(t.id), now)?;
-                    tracing::info!(ticket = %t.number, "reply added to ticket");
-                    stats.replies += 1;
-                }
-                Kind::NewRequest | Kind::Unmatched => {
-                    self.create_ticket(tx, message, d, now, stats)?;
-                }
+        match c.kind {
+            Kind::Approval => {
+                self.apply_approval(tx, message, d, now, stats)?;
             }
-            Ok(())
-        })
+            Kind::Automatic => {
+                let ticket = c.ticket.as_ref().map(|t| t.id);
+                if let (Some(tid), Some(t)) = (ticket, &d.transition) {
+                    record_events(tx, tid, message, t, now)?;
+                }
+                tx.finish_message(message, Outcome::Ignored, Some(&c.reason), ticket, now)?;
+                tracing::info!(kind = c.kind.as_str(), reason = %c.reason, ticket = ?c.ticket.as_ref().map(|t| &t.number), "ignored");
+                stats.ignored += 1;
+            }
+            Kind::Reply => {
+                let Some(t) = &c.ticket else {
+                    return Ok(());
+                };
+                self.apply_reply(tx, message, t.id, d, now, stats)?;
+                if let Some(mid) = &d.message_id {
+                    tx.add_thread_id(mid, t.id)?;
+                }
+                tx.finish_message(message, Outcome::Reply, Some(&c.reason), Some(t.id), now)?;
+                tracing::info!(ticket = %t.number, "reply added to ticket");
+                stats.replies += 1;
+            }
+            Kind::NewRequest | Kind::Unmatched => {
+                self.create_ticket(tx, message, d, now, stats)?;
+            }
+        }
+        Ok(())
     }
 
     fn create_ticket(
@@ -388,5 +406,6 @@ fn record_events(
 
 mod approval;
 pub use approval::Via;
+mod batch;
 mod emails;
 mod reply;

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub mod approval;
+pub mod batch;
 pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
@@ -199,6 +200,55 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// The work of [`Store::store_raw`] inside the caller's transaction.
+fn put_raw(
+    tx: &Connection,
+    source: &str,
+    position: &str,
+    raw: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Stored> {
+    let seen: Option<i64> = tx
+        .prepare_cached("SELECT message FROM message_sources WHERE source = ?1 AND position = ?2")?
+        .query_row(params![source, position], |r| r.get(0))
+        .optional()?;
+    if seen.is_some() {
+        return Ok(Stored::SeenPosition);
+    }
+    let head = rawhead::RawHead::scan(raw);
+    let dedupe_key = head.dedupe_key();
+    let content_hash = hex(&Sha256::digest(raw));
+    let now_s = ts(now);
+    let existing: Option<i64> = tx
+        .prepare_cached("SELECT id FROM messages WHERE dedupe_key = ?1")?
+        .query_row(params![dedupe_key], |r| r.get(0))
+        .optional()?;
+    let (id, outcome) = match existing {
+        Some(id) => (id, Stored::SameMessage(MessageRowId(id))),
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO messages (dedupe_key, content_hash, message_id, raw, size, stored_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                dedupe_key,
+                content_hash,
+                head.message_id,
+                raw,
+                raw.len() as i64,
+                now_s
+            ])?;
+            let id = tx.last_insert_rowid();
+            (id, Stored::New(MessageRowId(id)))
+        }
+    };
+    tx.prepare_cached(
+        "INSERT INTO message_sources (source, position, message, seen_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![source, position, id, now_s])?;
+    Ok(outcome)
+}
+
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -249,6 +299,11 @@ impl Store {
         // Redacted secrets (initial passwords) must not survive in freed pages.
         conn.pragma_update(None, "secure_delete", "ON")
             .map_err(open_err)?;
+        // 1 MiB of page cache per connection instead of SQLite's 2 MiB: the daemon holds
+        // several connections (each source folder, the processor, the outbox), raw letters
+        // pass through once, and the OS caches the file anyway. Keeps the resident size small.
+        conn.pragma_update(None, "cache_size", -1024)
+            .map_err(open_err)?;
         let version: usize = conn
             .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
             .map_err(open_err)? as usize;
@@ -274,50 +329,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Stored> {
         let tx = self.conn.transaction()?;
-        let seen: Option<i64> = tx
-            .query_row(
-                "SELECT message FROM message_sources WHERE source = ?1 AND position = ?2",
-                params![source, position],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if seen.is_some() {
-            return Ok(Stored::SeenPosition);
-        }
-        let head = rawhead::RawHead::scan(raw);
-        let dedupe_key = head.dedupe_key();
-        let content_hash = hex(&Sha256::digest(raw));
-        let now_s = ts(now);
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM messages WHERE dedupe_key = ?1",
-                params![dedupe_key],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let (id, outcome) = match existing {
-            Some(id) => (id, Stored::SameMessage(MessageRowId(id))),
-            None => {
-                tx.prepare_cached(
-                    "INSERT INTO messages (dedupe_key, content_hash, message_id, raw, size, stored_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    dedupe_key,
-                    content_hash,
-                    head.message_id,
-                    raw,
-                    raw.len() as i64,
-                    now_s
-                ])?;
-                let id = tx.last_insert_rowid();
-                (id, Stored::New(MessageRowId(id)))
-            }
-        };
-        tx.prepare_cached(
-            "INSERT INTO message_sources (source, position, message, seen_at) VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute(params![source, position, id, now_s])?;
+        let outcome = put_raw(&tx, source, position, raw, now)?;
         tx.commit()?;
         Ok(outcome)
     }

@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::config::AfterStore;
 use crate::fetch::FetchStats;
 use crate::lifecycle::{Kick, Shutdown};
+use crate::store::batch::RawItem;
 use crate::store::cursor::ImapCursor;
 use crate::store::rawhead::RawHead;
 use crate::store::{Store, StoreError, Stored};
@@ -316,7 +317,8 @@ async fn fetch_batch(
         Err(e) => return Err((settled, e)),
     };
     let mut without_body = HashSet::new();
-    let mut new_in_batch = 0;
+    // Received messages waiting for their commit: several per transaction.
+    let mut group = Group::default();
     let failure = loop {
         let item = match tokio::time::timeout(FETCH_ITEM_TIMEOUT, responses.next()).await {
             Ok(None) => break None,
@@ -344,48 +346,17 @@ async fn fetch_batch(
             continue;
         };
         drop(item);
-        let message_id = RawHead::scan(&raw).message_id;
-        let (src, position, now) = (
-            source.to_string(),
-            format!("{uidvalidity}:{uid}"),
-            f.clock.now(),
-        );
-        let size = raw.len();
-        match on_store(f.store, move |s| s.store_raw(&src, &position, &raw, now)).await {
-            Ok(Stored::New(id)) => {
-                tracing::info!(
-                    source = name,
-                    folder,
-                    uid,
-                    message_id = message_id.as_deref(),
-                    message = id.0,
-                    size,
-                    "stored"
-                );
-                stats.stored += 1;
-                new_in_batch += 1;
+        group.push(uid, format!("{uidvalidity}:{uid}"), raw);
+        if group.is_full() {
+            if let Err(e) = commit_group(f, source, &mut group, stats, &mut settled).await {
+                break Some(e);
             }
-            Ok(Stored::SameMessage(id)) => {
-                tracing::info!(
-                    source = name,
-                    folder,
-                    uid,
-                    message_id = message_id.as_deref(),
-                    message = id.0,
-                    "same message stored before"
-                );
-                stats.duplicates += 1;
-            }
-            Ok(Stored::SeenPosition) => stats.known += 1,
-            Err(e) => break Some(e),
         }
-        settled.insert(uid);
     };
     drop(responses);
-    if new_in_batch > 0 {
-        if let Some(k) = f.stored {
-            k.kick();
-        }
+    // What was received whole is stored even when the FETCH broke off after it.
+    if let Err(e) = commit_group(f, source, &mut group, stats, &mut settled).await {
+        return Err((settled, failure.unwrap_or(e)));
     }
     match failure {
         Some(e) => Err((settled, e)),
@@ -395,6 +366,91 @@ async fn fetch_batch(
             Ok(settled)
         }
     }
+}
+
+/// Messages of one FETCH received but not yet committed.
+#[derive(Default)]
+struct Group {
+    uids: Vec<u32>,
+    items: Vec<RawItem>,
+    bytes: usize,
+}
+
+impl Group {
+    /// Commit at this many messages or bytes: fewer transactions, yet little held in memory
+    /// and the processor kicked early.
+    const MAX_MESSAGES: usize = 32;
+    const MAX_BYTES: usize = 1024 * 1024;
+
+    fn push(&mut self, uid: u32, position: String, raw: Vec<u8>) {
+        self.bytes += raw.len();
+        self.uids.push(uid);
+        self.items.push(RawItem { position, raw });
+    }
+
+    fn is_full(&self) -> bool {
+        self.items.len() >= Self::MAX_MESSAGES || self.bytes >= Self::MAX_BYTES
+    }
+}
+
+/// Commits the group in one transaction, logs each message, marks them settled and kicks the
+/// processor when something was new. Empties the group.
+async fn commit_group(
+    f: &Folder<'_>,
+    source: &str,
+    group: &mut Group,
+    stats: &mut FetchStats,
+    settled: &mut HashSet<u32>,
+) -> Result<(), ImapError> {
+    if group.items.is_empty() {
+        return Ok(());
+    }
+    let Group { uids, items, .. } = std::mem::take(group);
+    let (src, now) = (source.to_string(), f.clock.now());
+    let (items, outcomes) = on_store(f.store, move |s| {
+        let out = s.store_raw_many(&src, &items, now)?;
+        Ok((items, out))
+    })
+    .await?;
+    let mut new = 0;
+    for ((uid, item), outcome) in uids.iter().zip(&items).zip(outcomes) {
+        let (name, folder, uid) = (f.name, f.folder, *uid);
+        let message_id = || RawHead::scan(&item.raw).message_id;
+        match outcome {
+            Stored::New(id) => {
+                tracing::info!(
+                    source = name,
+                    folder,
+                    uid,
+                    message_id = message_id().as_deref(),
+                    message = id.0,
+                    size = item.raw.len(),
+                    "stored"
+                );
+                stats.stored += 1;
+                new += 1;
+            }
+            Stored::SameMessage(id) => {
+                tracing::info!(
+                    source = name,
+                    folder,
+                    uid,
+                    message_id = message_id().as_deref(),
+                    message = id.0,
+                    "same message stored before"
+                );
+                stats.duplicates += 1;
+            }
+            Stored::SeenPosition => stats.known += 1,
+        }
+        settled.insert(uid);
+    }
+    if new > 0 {
+        if let Some(k) = f.stored {
+            k.kick();
+        }
+    }
+    Ok(())
 }
 
 /// The configured treatment of messages now safely stored. Refusals (NO/BAD) are logged

@@ -1,0 +1,409 @@
+"""suratd benchmark driver (run through bench/run.sh, which builds the release binaries and
+starts the bench's own mail stack). Standard library only.
+
+Measures, against the real Dovecot and Postfix of tests/mailstack:
+  raw     the raw fetch limit: `UID FETCH 1:* BODY.PEEK[]` of the folder by a minimal client
+  ingest  `suratd run` over the same folder until every letter is done (ticket + ack queued)
+  memory  RSS of suratd (peak = VmHWM, steady = median while ingesting, idle after)
+  big     one letter with a 25 MB attachment: peak RSS above the idle daemon
+  latency arrival (Postfix accepted) -> acknowledgement in the requester's INBOX
+  check   `suratd check` over the shipped rules + 100 generated rule files; `suratd try`
+Prints a report and writes it as JSON to $BENCH_OUT/results.json.
+"""
+
+import imaplib
+import json
+import os
+import shutil
+import signal
+import smtplib
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+MS = os.path.join(ROOT, "tests", "mailstack")
+ENV = os.environ
+BIN = ENV["BENCH_SURATD"]
+RAWFETCH = ENV["BENCH_RAWFETCH"]
+OUT = ENV.get("BENCH_OUT", "/tmp/suratd-bench")
+HOST = "127.0.0.1"
+IMAP_PORT = int(ENV["SURATD_MAILSTACK_IMAP_PORT"])
+SMTP_PORT = int(ENV["SURATD_MAILSTACK_SMTP_PORT"])
+MS_DIR = ENV["SURATD_MAILSTACK_DIR"]
+PASSWORD = ENV.get("SURATD_MAILSTACK_PASSWORD", "secret")
+HELPDESK = "helpdesk@kampus.test"
+REQUESTER = "pemohon@unit.kampus.test"
+MAILDIR = os.path.join(MS_DIR, "mail", "kampus.test", "helpdesk", "Maildir")
+VMAIL = 5000
+SHM = "/dev/shm/suratd-bench-outbox"
+# Every role of the shipped rules held by a mailbox of the test stack.
+PEOPLE = """
+[[person]]
+name = "Kepala UPT TIK"
+email = "kepala@kampus.test"
+roles = ["pimpinan", "kepala"]
+
+[[person]]
+name = "Kabag WDM"
+email = "direktur@kampus.test"
+roles = ["kabag"]
+
+[[person]]
+name = "Staf Layanan TIK"
+email = "staf@kampus.test"
+roles = ["staf", "helpdesk"]
+"""
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+def reset():
+    subprocess.run([os.path.join(MS, "reset.sh")], check=True, stdout=subprocess.DEVNULL)
+
+
+def fill(kind, n):
+    """Generates the letters and puts them straight into helpdesk's Maildir (as delivery would)."""
+    src = os.path.join(OUT, f"letters-{kind}-{n}")
+    if not os.path.isdir(src):
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), kind, str(n), src],
+                       check=True, stdout=subprocess.DEVNULL)
+    new = os.path.join(MAILDIR, "new")
+    home = os.path.dirname(MAILDIR)
+    for d in (home, MAILDIR, new, os.path.join(MAILDIR, "cur"), os.path.join(MAILDIR, "tmp")):
+        os.makedirs(d, exist_ok=True)
+        os.chown(d, VMAIL, VMAIL)
+    total = 0
+    for i, name in enumerate(sorted(os.listdir(src))):
+        dst = os.path.join(new, f"17000{i:07d}.M{i}P1.bench")
+        shutil.copyfile(os.path.join(src, name), dst)
+        os.chown(dst, VMAIL, VMAIL)
+        total += os.path.getsize(dst)
+    return src, total
+
+
+def rawfetch():
+    out = subprocess.run([RAWFETCH, HOST, str(IMAP_PORT), HELPDESK, PASSWORD, "INBOX"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def write_config(dirname, outbox, extra=""):
+    os.makedirs(dirname, exist_ok=True)
+    if outbox == "smtp":
+        ob = f'transport = "smtp"\nhost = "{HOST}"\nport = {SMTP_PORT}\ntls = "none"\n'
+    else:
+        # Delivery is not part of ingest (the issue counts to "acknowledgement queued"; the
+        # latency run measures delivery): a file outbox on tmpfs costs the least beside it.
+        ob = f'transport = "file"\ndir = "{SHM}/{os.path.basename(dirname)}"\n'
+    cfg = f"""
+[daemon]
+database = "var/suratd.db"
+rules = "{ENV.get('BENCH_RULES', os.path.join(ROOT, 'rules'))}"
+templates = "{os.path.join(ROOT, 'templates')}"
+
+[helpdesk]
+address = "{HELPDESK}"
+name = "Helpdesk TIK"
+
+[[source]]
+name = "helpdesk"
+kind = "imap"
+host = "{HOST}"
+port = {IMAP_PORT}
+tls = "none"
+username = "{HELPDESK}"
+password = "{PASSWORD}"
+folders = ["INBOX"]
+idle = true
+
+[outbox]
+{ob}
+{PEOPLE}
+{extra}
+"""
+    path = os.path.join(dirname, "daemon.toml")
+    with open(path, "w") as f:
+        f.write(cfg)
+    return path
+
+
+def rss(pid):
+    """(VmRSS, VmHWM) in KiB."""
+    vals = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    k, v = line.split(":")
+                    vals[k] = int(v.split()[0])
+    except OSError:
+        return None
+    return vals.get("VmRSS", 0), vals.get("VmHWM", 0)
+
+
+class Daemon:
+    def __init__(self, workdir, config):
+        self.workdir = workdir
+        self.db = os.path.join(workdir, "var", "suratd.db")
+        self.logf = open(os.path.join(workdir, "suratd.log"), "w")
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen([BIN, "--config", config, "run"], cwd=workdir,
+                                     stdout=self.logf, stderr=subprocess.STDOUT)
+
+    def done(self):
+        if not os.path.exists(self.db):
+            return 0
+        try:
+            c = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=1)
+            try:
+                return c.execute("SELECT count(*) FROM messages WHERE state = 'done'").fetchone()[0]
+            finally:
+                c.close()
+        except sqlite3.Error:
+            return 0
+
+    def counts(self):
+        c = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        try:
+            q = lambda s: c.execute(s).fetchone()[0]
+            return {"messages": q("SELECT count(*) FROM messages"),
+                    "tickets": q("SELECT count(*) FROM tickets"),
+                    "outbox": q("SELECT count(*) FROM outbox"),
+                    "done": q("SELECT count(*) FROM messages WHERE state = 'done'")}
+        finally:
+            c.close()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+
+
+def ingest(kind, n):
+    """Raw fetch limit and suratd's ingest over the same folder, same run."""
+    log(f"== ingest {kind} N={n}: filling the folder")
+    reset()
+    _, size = fill(kind, n)
+    warm = rawfetch()  # Dovecot indexes the new Maildir and the page cache warms
+    raw = rawfetch()
+    assert raw["messages"] == n, raw
+    log(f"   raw fetch: {raw['seconds']:.3f} s (warm-up {warm['seconds']:.3f} s)")
+    work = os.path.join(OUT, f"run-{kind}-{n}")
+    shutil.rmtree(work, ignore_errors=True)
+    d = Daemon(work, write_config(work, "file"))
+    samples = []
+    done = 0
+    deadline = time.monotonic() + max(600, n / 2)
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        r = rss(d.proc.pid)
+        if r:
+            samples.append(r[0])
+        done = d.done()
+        if done >= n or d.proc.poll() is not None:
+            break
+    seconds = time.monotonic() - d.start
+    hwm = (rss(d.proc.pid) or (0, 0))[1]
+    time.sleep(2)
+    idle = (rss(d.proc.pid) or (0, 0))[0]
+    counts = d.counts()
+    d.stop()
+    shutil.rmtree(SHM, ignore_errors=True)
+    raw_rate = n / raw["seconds"]
+    rate = done / seconds
+    res = {"kind": kind, "n": n, "bytes": size, "raw_seconds": raw["seconds"], "raw_rate": raw_rate,
+           "seconds": seconds, "rate": rate, "ratio": rate / raw_rate, "done": done, "counts": counts,
+           "rss_peak_kib": hwm, "rss_median_kib": statistics.median(samples) if samples else 0,
+           "rss_idle_kib": idle}
+    log(f"   suratd: {done}/{n} in {seconds:.2f} s = {rate:.0f}/s "
+        f"({100 * res['ratio']:.1f} % of raw {raw_rate:.0f}/s), RSS peak {hwm/1024:.1f} MiB, "
+        f"median {res['rss_median_kib']/1024:.1f} MiB, idle {idle/1024:.1f} MiB")
+    return res
+
+
+def big():
+    log("== one letter with a 25 MB attachment")
+    reset()
+    work = os.path.join(OUT, "run-big")
+    shutil.rmtree(work, ignore_errors=True)
+    # Limits raised so the letter is read whole (the default refuses > 30 MB messages).
+    extra = "[limits]\nmax-message-bytes = 41943040\nmax-attachment-bytes = 31457280\n"
+    d = Daemon(work, write_config(work, "file", extra))
+    # Let it connect and go idle, then measure its resting size.
+    time.sleep(2)
+    base = rss(d.proc.pid)[0]
+    src, size = fill("big", 1)
+    attachment = 25 * 1024 * 1024
+    # Poke Dovecot so the IDLE client hears of it (a Maildir written behind its back).
+    rawfetch()
+    deadline = time.monotonic() + 300
+    while d.done() < 1 and time.monotonic() < deadline and d.proc.poll() is None:
+        time.sleep(0.05)
+    hwm = rss(d.proc.pid)[1]
+    d.stop()
+    extra_kib = hwm - base
+    res = {"message_bytes": size, "attachment_bytes": attachment, "rss_base_kib": base,
+           "rss_peak_kib": hwm, "cost_ratio": extra_kib * 1024 / attachment}
+    log(f"   base {base/1024:.1f} MiB, peak {hwm/1024:.1f} MiB: {res['cost_ratio']:.2f}x the attachment")
+    return res
+
+
+def latency(n):
+    log(f"== latency over {n} letters sent one at a time")
+    reset()
+    work = os.path.join(OUT, "run-latency")
+    shutil.rmtree(work, ignore_errors=True)
+    d = Daemon(work, write_config(work, "smtp"))
+    letters = os.path.join(OUT, f"letters-text-{n}")
+    if not os.path.isdir(letters):
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), "text", str(n), letters],
+                       check=True, stdout=subprocess.DEVNULL)
+    box = imaplib.IMAP4(HOST, IMAP_PORT)
+    box.login(REQUESTER, PASSWORD)
+
+    def count():
+        typ, data = box.status("INBOX", "(MESSAGES)")
+        return int(data[0].split(b"MESSAGES ")[1].rstrip(b")"))
+
+    # suratd connected and idling: wait until its log says so.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with open(os.path.join(work, "suratd.log")) as f:
+            if "connected" in f.read():
+                break
+        time.sleep(0.05)
+    time.sleep(1)
+    lat = []
+    smtp = smtplib.SMTP(HOST, SMTP_PORT)
+    for name in sorted(os.listdir(letters))[:n]:
+        with open(os.path.join(letters, name), "rb") as f:
+            raw = f.read()
+        before = count()
+        smtp.sendmail(REQUESTER, [HELPDESK], raw)
+        accepted = time.monotonic()
+        deadline = accepted + 30
+        while count() <= before and time.monotonic() < deadline:
+            time.sleep(0.005)
+        lat.append(time.monotonic() - accepted)
+    smtp.quit()
+    box.logout()
+    d.stop()
+    lat.sort()
+    pct = lambda p: lat[min(len(lat) - 1, int(round(p / 100 * len(lat) + 0.5)) - 1)]
+    res = {"n": len(lat), "p50": pct(50), "p95": pct(95), "p99": pct(99), "max": lat[-1],
+           "min": lat[0]}
+    log(f"   p50 {res['p50']:.3f} s, p95 {res['p95']:.3f} s, p99 {res['p99']:.3f} s, max {res['max']:.3f} s")
+    return res
+
+
+def timed(cmd, cwd, runs=5):
+    times = []
+    for _ in range(runs):
+        t = time.monotonic()
+        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.monotonic() - t)
+    return statistics.median(times), p.returncode
+
+
+def check_try():
+    log("== suratd check (shipped rules + 100 generated) and suratd try")
+    work = os.path.join(OUT, "run-check")
+    shutil.rmtree(work, ignore_errors=True)
+    rules = os.path.join(work, "rules")
+    shutil.copytree(os.path.join(ROOT, "rules"), rules)
+    shipped = sorted(f for f in os.listdir(rules) if f.endswith(".toml"))
+    for i in range(100):
+        src = shipped[i % len(shipped)]
+        with open(os.path.join(rules, src)) as f:
+            text = f.read()
+        with open(os.path.join(rules, f"gen-{i:03d}-{src}"), "w") as f:
+            f.write(text.replace('name = "', f'name = "[{i:03d}] ', 1))
+    ENV["BENCH_RULES"] = rules
+    cfg = write_config(work, "file")
+    del ENV["BENCH_RULES"]
+    check, rc = timed([BIN, "--config", cfg, "check"], work)
+    letter = os.path.join(ROOT, "tests", "data", "eml", "cbt", "pdf-besar-pmb.eml")
+    cfg2 = write_config(os.path.join(work, "try"), "file")
+    tried, rc2 = timed([BIN, "--config", cfg2, "try", letter], work)
+    res = {"rule_files": len(shipped) + 100, "check_seconds": check, "check_rc": rc,
+           "try_seconds": tried, "try_rc": rc2}
+    log(f"   check {check*1000:.0f} ms (rc {rc}), try {tried*1000:.0f} ms (rc {rc2})")
+    return res
+
+
+def main():
+    quick = ENV.get("BENCH_MODE", "full") == "quick"
+    n = int(ENV.get("BENCH_N", 500 if quick else 10000))
+    lat_n = int(ENV.get("BENCH_LATENCY_N", 20 if quick else 200))
+    only = ENV.get("BENCH_ONLY", "text,mix,big,latency,check").split(",")
+    os.makedirs(OUT, exist_ok=True)
+    results = {"mode": "quick" if quick else "full", "nproc": os.cpu_count(),
+               "load_before": os.getloadavg()}
+    if "text" in only:
+        results["text"] = ingest("text", n)
+    if "mix" in only:
+        results["mix"] = ingest("mix", n)
+    if "big" in only:
+        results["big"] = big()
+    if "latency" in only:
+        results["latency"] = latency(lat_n)
+    if "check" in only:
+        results["check"] = check_try()
+    results["load_after"] = os.getloadavg()
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    report(results)
+
+
+def report(r):
+    rows = []
+    mib = lambda k: k / 1024
+    if "text" in r:
+        t = r["text"]
+        rows.append(("raw fetch limit, text letters", f"{t['raw_rate']:.0f} msg/s", "(ceiling)", ""))
+        rows.append(("ingest, text letters", f"{t['rate']:.0f} msg/s = {100*t['ratio']:.1f} % of raw",
+                     ">= 25 % of raw", "ok" if t["ratio"] >= 0.25 else "MISSED"))
+    if "mix" in r:
+        m = r["mix"]
+        rows.append(("raw fetch limit, PDF mix", f"{m['raw_rate']:.0f} msg/s", "(ceiling)", ""))
+        rows.append(("ingest, PDF mix", f"{m['rate']:.0f} msg/s = {100*m['ratio']:.1f} % of raw",
+                     ">= 500 msg/s", "ok" if m["rate"] >= 500 else "MISSED"))
+        rows.append(("RSS peak during ingest", f"{mib(m['rss_peak_kib']):.1f} MiB", "", ""))
+        steady = max(m["rss_median_kib"], m["rss_idle_kib"])
+        rows.append(("RSS steady (median while ingesting / idle after)",
+                     f"{mib(m['rss_median_kib']):.1f} / {mib(m['rss_idle_kib']):.1f} MiB", "<= 30 MB",
+                     "ok" if steady <= 30 * 1000 * 1000 / 1024 else "MISSED"))
+    if "big" in r:
+        b = r["big"]
+        rows.append(("25 MB attachment: peak above idle", f"{b['cost_ratio']:.2f} x its size", "<= 3 x",
+                     "ok" if b["cost_ratio"] <= 3 else "MISSED"))
+    if "latency" in r:
+        l = r["latency"]
+        rows.append((f"arrival -> ack p50 ({l['n']} letters)", f"{l['p50']:.3f} s", "<= 0.8 s",
+                     "ok" if l["p50"] <= 0.8 else "MISSED"))
+        rows.append(("arrival -> ack p95", f"{l['p95']:.3f} s", "", ""))
+        rows.append(("arrival -> ack p99", f"{l['p99']:.3f} s", "<= 1.5 s",
+                     "ok" if l["p99"] <= 1.5 else "MISSED"))
+    if "check" in r:
+        c = r["check"]
+        rows.append((f"suratd check, {c['rule_files']} rule files", f"{c['check_seconds']*1000:.0f} ms", "", ""))
+        rows.append(("suratd try, one PDF letter", f"{c['try_seconds']*1000:.0f} ms", "", ""))
+    print(f"\nsuratd benchmark ({r['mode']}, {r['nproc']} cores, load {r['load_before'][0]:.2f} before,"
+          f" {r['load_after'][0]:.2f} after)\n")
+    print("| figure | measured | target | |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

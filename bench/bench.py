@@ -55,6 +55,9 @@ roles = ["kabag"]
 name = "Staf Layanan TIK"
 email = "staf@kampus.test"
 roles = ["staf", "helpdesk"]
+
+[security]
+token-secret = "rahasia-bench-suratd-0123456789"
 """
 
 

@@ -166,7 +166,7 @@ impl Tx<'_> {
         let raw: Option<Vec<u8>> = self
             .tx
             .query_row(
-                "SELECT raw FROM messages WHERE id = ?1",
+                "SELECT raw FROM message_raw WHERE message = ?1",
                 params![message.0],
                 |r| r.get(0),
             )
@@ -193,7 +193,7 @@ impl Tx<'_> {
         }
         if changed {
             self.tx.execute(
-                "UPDATE messages SET raw = ?1 WHERE id = ?2",
+                "UPDATE message_raw SET raw = ?1 WHERE message = ?2",
                 params![raw, message.0],
             )?;
         }

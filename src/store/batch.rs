@@ -8,17 +8,45 @@
 //! failure, and the failure is returned. A crash before the commit leaves every message of
 //! the batch pending (or unfetched, for the cursor has not moved), to be done again.
 
-use super::{Result, Store, StoreError, Stored, Tx};
+use super::{MessageRowId, Result, Store, StoreError, Stored, Tx};
 use chrono::{DateTime, Utc};
 use rusqlite::TransactionBehavior;
 
-/// One fetched message to store: its position in the source and its raw bytes.
-pub struct RawItem {
-    pub position: String,
-    pub raw: Vec<u8>,
+/// Raw messages larger than this are written and read with incremental blob I/O
+/// ([`write_large`], [`Store::read_large`]).
+pub(super) const LARGE: usize = 1024 * 1024;
+
+/// Stores the raw bytes of a large message: the row is made with a zeroblob (which SQLite
+/// does not hold in memory) and the bytes are written into it straight from `raw`. Binding
+/// the bytes instead makes SQLite hold two copies (the bound value and the row).
+pub(super) fn write_large(tx: &rusqlite::Connection, message: i64, raw: &[u8]) -> Result<()> {
+    use std::io::Write;
+    tx.prepare_cached("INSERT INTO message_raw (message, raw) VALUES (?1, zeroblob(?2))")?
+        .execute(rusqlite::params![message, raw.len() as i64])?;
+    let mut blob = tx.blob_open(rusqlite::MAIN_DB, "message_raw", "raw", message, false)?;
+    blob.write_all(raw).map_err(|e| StoreError::Corrupt {
+        what: "message_raw.raw",
+        value: format!("message {message}: {e}"),
+    })?;
+    Ok(())
 }
 
 impl Store {
+    /// The raw bytes of a large message, read straight into one buffer of the right size:
+    /// reading the column would hold it twice (SQLite's copy and ours) at the same time.
+    pub(super) fn read_large(&self, id: MessageRowId) -> Result<Vec<u8>> {
+        use std::io::Read;
+        let mut blob = self
+            .conn
+            .blob_open(rusqlite::MAIN_DB, "message_raw", "raw", id.0, true)?;
+        let mut raw = vec![0u8; blob.len()];
+        blob.read_exact(&mut raw).map_err(|e| StoreError::Corrupt {
+            what: "message_raw.raw",
+            value: format!("message {}: {e}", id.0),
+        })?;
+        Ok(raw)
+    }
+
     /// Runs `f` for each item in one write transaction, each call in its own savepoint.
     /// Stops at the first error: that item's savepoint is undone, the items before it are
     /// committed, and the error is returned.
@@ -49,18 +77,19 @@ impl Store {
         failure.map_or(Ok(()), Err)
     }
 
-    /// [`Store::store_raw`] for several messages of one source in one transaction; the
-    /// outcomes in the order of `items`. All or nothing: on an error nothing is stored.
-    pub fn store_raw_many(
+    /// [`Store::store_raw`] for several messages of one source in one transaction: each
+    /// item is (position, raw bytes), borrowed from wherever they were received. The outcomes
+    /// in the order of `items`. All or nothing: on an error nothing is stored.
+    pub fn store_raw_many<'r>(
         &mut self,
         source: &str,
-        items: &[RawItem],
+        items: impl IntoIterator<Item = (&'r str, &'r [u8])>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Stored>> {
         let tx = self.conn.transaction()?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            out.push(super::put_raw(&tx, source, &item.position, &item.raw, now)?);
+        let mut out = Vec::new();
+        for (position, raw) in items {
+            out.push(super::put_raw(&tx, source, position, raw, now)?);
         }
         tx.commit()?;
         Ok(out)
@@ -93,26 +122,31 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn letter(i: usize) -> RawItem {
-        RawItem {
-            position: format!("1:{i}"),
-            raw: format!("Message-ID: <m{i}@x>\r\nSubject: s{i}\r\n\r\nbody {i}\r\n").into_bytes(),
-        }
+    fn letter(i: usize) -> (String, Vec<u8>) {
+        (
+            format!("1:{i}"),
+            format!("Message-ID: <m{i}@x>\r\nSubject: s{i}\r\n\r\nbody {i}\r\n").into_bytes(),
+        )
+    }
+
+    fn many(s: &mut Store, items: &[(String, Vec<u8>)]) -> Result<Vec<Stored>> {
+        s.store_raw_many(
+            "src",
+            items.iter().map(|(p, r)| (p.as_str(), r.as_slice())),
+            now(),
+        )
     }
 
     #[test]
     fn a_batch_stores_each_message_once() -> Result<()> {
         let mut s = Store::open_in_memory()?;
         let items: Vec<_> = (1..=3).map(letter).collect();
-        let first = s.store_raw_many("src", &items, now())?;
+        let first = many(&mut s, &items)?;
         assert!(first.iter().all(|o| matches!(o, Stored::New(_))));
         // The same positions again, and one message again under a new position.
         let mut again: Vec<_> = (1..=3).map(letter).collect();
-        again.push(RawItem {
-            position: "2:1".into(),
-            raw: letter(1).raw,
-        });
-        let second = s.store_raw_many("src", &again, now())?;
+        again.push(("2:1".into(), letter(1).1));
+        let second = many(&mut s, &again)?;
         assert_eq!(&second[..3], &[Stored::SeenPosition; 3]);
         assert!(matches!(second[3], Stored::SameMessage(_)));
         assert_eq!(s.pending(10)?.len(), 3);
@@ -120,11 +154,23 @@ mod tests {
     }
 
     #[test]
+    fn large_and_small_pending_messages_come_back_byte_for_byte() -> Result<()> {
+        let mut s = Store::open_in_memory()?;
+        let mut big = letter(2);
+        big.1.extend((0..LARGE + 10).map(|i| b'a' + (i % 26) as u8));
+        let items = vec![letter(1), big.clone(), letter(3)];
+        many(&mut s, &items)?;
+        let pending = s.pending(10)?;
+        let raws: Vec<&[u8]> = pending.iter().map(|(_, r)| r.as_slice()).collect();
+        assert_eq!(raws, vec![&items[0].1[..], &big.1[..], &items[2].1[..]]);
+        Ok(())
+    }
+
+    #[test]
     fn a_failing_item_is_undone_whole_and_the_ones_before_it_commit() -> Result<()> {
         let mut s = Store::open_in_memory()?;
         let items: Vec<_> = (1..=3).map(letter).collect();
-        let ids: Vec<MessageRowId> = s
-            .store_raw_many("src", &items, now())?
+        let ids: Vec<MessageRowId> = many(&mut s, &items)?
             .into_iter()
             .filter_map(|o| match o {
                 Stored::New(id) => Some(id),

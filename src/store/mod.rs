@@ -22,10 +22,11 @@ pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
     include_str!("migrations/003_approval.sql"),
+    include_str!("migrations/008_raw_apart.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -227,18 +228,23 @@ fn put_raw(
         Some(id) => (id, Stored::SameMessage(MessageRowId(id))),
         None => {
             tx.prepare_cached(
-                "INSERT INTO messages (dedupe_key, content_hash, message_id, raw, size, stored_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO messages (dedupe_key, content_hash, message_id, size, stored_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
             .execute(params![
                 dedupe_key,
                 content_hash,
                 head.message_id,
-                raw,
                 raw.len() as i64,
                 now_s
             ])?;
             let id = tx.last_insert_rowid();
+            if raw.len() > batch::LARGE {
+                batch::write_large(tx, id, raw)?;
+            } else {
+                tx.prepare_cached("INSERT INTO message_raw (message, raw) VALUES (?1, ?2)")?
+                    .execute(params![id, raw])?;
+            }
             (id, Stored::New(MessageRowId(id)))
         }
     };
@@ -345,12 +351,20 @@ impl Store {
     /// Pending messages, oldest first.
     pub fn pending(&self, limit: usize) -> Result<Vec<(MessageRowId, Vec<u8>)>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, raw FROM messages WHERE state = 'pending' ORDER BY id LIMIT ?1",
+            "SELECT m.id, CASE WHEN m.size > ?2 THEN NULL ELSE r.raw END
+             FROM messages m JOIN message_raw r ON r.message = m.id
+             WHERE m.state = 'pending' ORDER BY m.id LIMIT ?1",
         )?;
-        let rows = st.query_map(params![limit as i64], |r| {
-            Ok((MessageRowId(r.get(0)?), r.get::<_, Vec<u8>>(1)?))
+        let rows = st.query_map(params![limit as i64, batch::LARGE as i64], |r| {
+            Ok((MessageRowId(r.get(0)?), r.get::<_, Option<Vec<u8>>>(1)?))
         })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        let rows: Vec<_> = rows.collect::<std::result::Result<_, _>>()?;
+        rows.into_iter()
+            .map(|(id, raw)| match raw {
+                Some(raw) => Ok((id, raw)),
+                None => Ok((id, self.read_large(id)?)),
+            })
+            .collect()
     }
 
     /// The raw bytes of a stored message.
@@ -358,7 +372,7 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT raw FROM messages WHERE id = ?1",
+                "SELECT raw FROM message_raw WHERE message = ?1",
                 params![id.0],
                 |r| r.get(0),
             )

@@ -53,9 +53,11 @@ impl<'a> RawHead<'a> {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part);
         }
-        // Line endings differ between stores (Maildir LF, IMAP CRLF): hash the body without CR.
-        let body: Vec<u8> = self.body.iter().copied().filter(|&b| b != b'\r').collect();
-        h.update(&body);
+        // Line endings differ between stores (Maildir LF, IMAP CRLF): hash the body without CR,
+        // piece by piece between the CRs rather than from a copy (a letter may be 30 MB).
+        for piece in self.body.split(|&b| b == b'\r') {
+            h.update(piece);
+        }
         super::hex(&h.finalize())
     }
 }

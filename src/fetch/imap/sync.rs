@@ -18,11 +18,10 @@ use crate::clock::Clock;
 use crate::config::AfterStore;
 use crate::fetch::FetchStats;
 use crate::lifecycle::{Kick, Shutdown};
-use crate::store::batch::RawItem;
 use crate::store::cursor::ImapCursor;
 use crate::store::rawhead::RawHead;
 use crate::store::{Store, StoreError, Stored};
-use async_imap::types::UnsolicitedResponse;
+use async_imap::types::{Fetch, UnsolicitedResponse};
 use futures_util::{StreamExt, TryStreamExt};
 use std::collections::HashSet;
 
@@ -335,7 +334,7 @@ async fn fetch_batch(
         let Some(uid) = item.uid.filter(|u| wanted.binary_search(u).is_ok()) else {
             continue;
         };
-        let Some(raw) = item.body().map(<[u8]>::to_vec) else {
+        if item.body().is_none() {
             tracing::warn!(
                 source = name,
                 folder,
@@ -344,9 +343,9 @@ async fn fetch_batch(
             );
             without_body.insert(uid);
             continue;
-        };
-        drop(item);
-        group.push(uid, format!("{uidvalidity}:{uid}"), raw);
+        }
+        // Kept as received: its bytes go to SQLite without a copy.
+        group.push(uid, format!("{uidvalidity}:{uid}"), item);
         if group.is_full() {
             if let Err(e) = commit_group(f, source, &mut group, stats, &mut settled).await {
                 break Some(e);
@@ -368,12 +367,17 @@ async fn fetch_batch(
     }
 }
 
-/// Messages of one FETCH received but not yet committed.
+/// Messages of one FETCH received but not yet committed, each with a body.
 #[derive(Default)]
 struct Group {
     uids: Vec<u32>,
-    items: Vec<RawItem>,
+    positions: Vec<String>,
+    fetched: Vec<Fetch>,
     bytes: usize,
+}
+
+fn body(f: &Fetch) -> &[u8] {
+    f.body().unwrap_or_default()
 }
 
 impl Group {
@@ -382,14 +386,15 @@ impl Group {
     const MAX_MESSAGES: usize = 32;
     const MAX_BYTES: usize = 1024 * 1024;
 
-    fn push(&mut self, uid: u32, position: String, raw: Vec<u8>) {
-        self.bytes += raw.len();
+    fn push(&mut self, uid: u32, position: String, fetched: Fetch) {
+        self.bytes += body(&fetched).len();
         self.uids.push(uid);
-        self.items.push(RawItem { position, raw });
+        self.positions.push(position);
+        self.fetched.push(fetched);
     }
 
     fn is_full(&self) -> bool {
-        self.items.len() >= Self::MAX_MESSAGES || self.bytes >= Self::MAX_BYTES
+        self.uids.len() >= Self::MAX_MESSAGES || self.bytes >= Self::MAX_BYTES
     }
 }
 
@@ -402,20 +407,29 @@ async fn commit_group(
     stats: &mut FetchStats,
     settled: &mut HashSet<u32>,
 ) -> Result<(), ImapError> {
-    if group.items.is_empty() {
+    if group.uids.is_empty() {
         return Ok(());
     }
-    let Group { uids, items, .. } = std::mem::take(group);
+    let Group {
+        uids,
+        positions,
+        fetched,
+        ..
+    } = std::mem::take(group);
     let (src, now) = (source.to_string(), f.clock.now());
-    let (items, outcomes) = on_store(f.store, move |s| {
-        let out = s.store_raw_many(&src, &items, now)?;
-        Ok((items, out))
+    let (fetched, outcomes) = on_store(f.store, move |s| {
+        let items = positions
+            .iter()
+            .map(String::as_str)
+            .zip(fetched.iter().map(body));
+        let out = s.store_raw_many(&src, items, now)?;
+        Ok((fetched, out))
     })
     .await?;
     let mut new = 0;
-    for ((uid, item), outcome) in uids.iter().zip(&items).zip(outcomes) {
+    for ((uid, item), outcome) in uids.iter().zip(&fetched).zip(outcomes) {
         let (name, folder, uid) = (f.name, f.folder, *uid);
-        let message_id = || RawHead::scan(&item.raw).message_id;
+        let message_id = || RawHead::scan(body(item)).message_id;
         match outcome {
             Stored::New(id) => {
                 tracing::info!(
@@ -424,7 +438,7 @@ async fn commit_group(
                     uid,
                     message_id = message_id().as_deref(),
                     message = id.0,
-                    size = item.raw.len(),
+                    size = body(item).len(),
                     "stored"
                 );
                 stats.stored += 1;

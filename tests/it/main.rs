@@ -3,6 +3,7 @@
 
 mod cli;
 mod disposition;
+mod forgery;
 mod golden;
 mod imap;
 mod realmail;

@@ -5,7 +5,7 @@
 
 use super::support::{Env, Output};
 
-const WEBSERVICE: &str = "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\n\
+pub(super) const WEBSERVICE: &str = "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\n\
 To: Helpdesk TIK <helpdesk@kampus.ac.id>\r\n\
 Subject: Permohonan akun webservice\r\n\
 Message-ID: <ws-1@unsyiah.ac.id>\r\n\
@@ -37,19 +37,19 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_str(&out.stdout).expect("json")
 }
 
-fn run(env: &Env) -> String {
+pub(super) fn run(env: &Env) -> String {
     let out = env.suratd(&["run", "--once"]);
     assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
     out.stdout
 }
 
-fn ticket(env: &Env) -> serde_json::Value {
+pub(super) fn ticket(env: &Env) -> serde_json::Value {
     let all = json(&env.suratd(&["tickets", "--json"]));
     let number = all[0]["number"].as_str().expect("number").to_string();
     json(&env.suratd(&["tickets", &number, "--json"]))
 }
 
-fn state(env: &Env) -> String {
+pub(super) fn state(env: &Env) -> String {
     let t = ticket(env);
     t["ticket"]["state"]
         .as_str()
@@ -58,7 +58,7 @@ fn state(env: &Env) -> String {
         .to_string()
 }
 
-fn events(env: &Env) -> Vec<serde_json::Value> {
+pub(super) fn events(env: &Env) -> Vec<serde_json::Value> {
     ticket(env)["events"]
         .as_array()
         .cloned()
@@ -66,7 +66,7 @@ fn events(env: &Env) -> Vec<serde_json::Value> {
 }
 
 /// The outbox emails whose file name contains `part`, as text (folded lines unfolded).
-fn emails(env: &Env, part: &str) -> Vec<String> {
+pub(super) fn emails(env: &Env, part: &str) -> Vec<String> {
     env.outbox()
         .into_iter()
         .filter(|(name, _)| name.contains(part))
@@ -95,7 +95,7 @@ fn header<'a>(email: &'a str, name: &str) -> Option<&'a str> {
 
 /// The token of an email: the `Token:` line of the body, checked against the Reply-To and the
 /// subject tag.
-fn token_of(email: &str) -> String {
+pub(super) fn token_of(email: &str) -> String {
     let token = email
         .lines()
         .find_map(|l| l.trim().strip_prefix("Token: "))
@@ -113,7 +113,7 @@ fn token_of(email: &str) -> String {
     token
 }
 
-fn message_id(email: &str) -> String {
+pub(super) fn message_id(email: &str) -> String {
     header(email, "Message-ID")
         .expect("Message-ID")
         .trim_matches(['<', '>'])
@@ -146,7 +146,7 @@ fn refusals(env: &Env) -> Vec<String> {
 }
 
 /// A webservice letter, run: the ticket waits for the kepala, whose disposition is returned.
-fn disposed(env: &Env) -> String {
+pub(super) fn disposed(env: &Env) -> String {
     env.deliver("1", WEBSERVICE.as_bytes());
     run(env);
     assert_eq!(state(env), "awaiting_approval");

@@ -7,6 +7,7 @@ mod forgery;
 mod golden;
 mod imap;
 mod realmail;
+mod replies_eml;
 mod scenario;
 mod smtp;
 mod support;

@@ -159,6 +159,18 @@ impl Tx<'_> {
         work_state(self.tx, ticket)
     }
 
+    /// The raw bytes of a stored message (the letter whose attachments go with a disposition).
+    pub fn raw(&self, message: super::MessageRowId) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT raw FROM messages WHERE id = ?1",
+                params![message.0],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Replaces each secret value in a stored message's raw bytes with `***` (the staff
     /// member's reply carrying an initial password). Values shorter than 4 bytes are left:
     /// replacing them would mangle unrelated text.

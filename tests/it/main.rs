@@ -6,6 +6,7 @@ mod disposition;
 mod forgery;
 mod golden;
 mod imap;
+mod lampiran;
 mod realmail;
 mod replies_eml;
 mod scenario;

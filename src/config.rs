@@ -235,6 +235,9 @@ pub struct Person {
     pub roles: Vec<String>,
     /// Other addresses of the same person, lower-cased (accepted as the sender of a decision).
     pub aliases: Vec<String>,
+    /// The language of the emails to this person (`id` or `en`); `None`: the rule's, else the
+    /// daemon's.
+    pub language: Option<String>,
 }
 
 /// Roles every installation has; `[[person]]` entries may add more.
@@ -405,6 +408,7 @@ struct RawPerson {
     roles: Vec<String>,
     #[serde(default)]
     aliases: Vec<toml::Spanned<String>>,
+    language: Option<toml::Spanned<String>>,
 }
 
 /// Reads and validates `daemon.toml`. On failure, every problem found.
@@ -672,11 +676,20 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
             }
             aliases.push(alias);
         }
+        if let Some(l) = &pr.language {
+            if l.get_ref() != "id" && l.get_ref() != "en" {
+                diags.push(
+                    at(l.span(), format!("unknown language \"{}\"", l.get_ref()))
+                        .with_hint("use \"id\" (Bahasa Indonesia) or \"en\" (English)"),
+                );
+            }
+        }
         people.push(Person {
             name: pr.name.clone(),
             email,
             roles: pr.roles.clone(),
             aliases,
+            language: pr.language.as_ref().map(|l| l.get_ref().clone()),
         });
     }
     let security = match &raw.security {

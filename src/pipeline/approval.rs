@@ -240,6 +240,7 @@ impl Pipeline<'_> {
                 email: address.to_lowercase(),
                 roles: Vec::new(),
                 aliases: Vec::new(),
+                language: None,
             })
     }
 

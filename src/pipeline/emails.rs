@@ -127,9 +127,15 @@ impl Pipeline<'_> {
         };
         ctx.attachments_kept = lines.iter().any(|l| !l.attached);
         ctx.attachments = lines;
+        // The requester reads the letter's language; leaders and staff their own (or the
+        // rule's, or the daemon's).
+        let lang = match to {
+            Recipient::Person { address, .. } => self.person_language(address, rule),
+            _ => d.language,
+        };
         let rendered = self
             .templates
-            .render(template, d.language, &ctx)
+            .render(template, lang, &ctx)
             .map_err(|e| e.to_string())?;
         let message_id = compose::message_id(number, key, &self.config.helpdesk.domain);
         let raw = compose::build_with(
@@ -166,6 +172,16 @@ impl Pipeline<'_> {
             raw,
             token: stored,
         })
+    }
+
+    /// The language of emails to the person at `address`: theirs, else the rule's, else the
+    /// daemon's.
+    pub(super) fn person_language<'s>(&'s self, address: &str, rule: Option<&'s Rule>) -> &'s str {
+        self.config
+            .person(address)
+            .and_then(|p| p.language.as_deref())
+            .or_else(|| rule.and_then(|r| r.language.as_deref()))
+            .unwrap_or(&self.config.language)
     }
 
     pub(super) fn issue_token(

@@ -517,6 +517,7 @@ mod tests {
             email: email.into(),
             roles: vec![role.into()],
             aliases: Vec::new(),
+            language: None,
         }
     }
 

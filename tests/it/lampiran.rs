@@ -88,11 +88,12 @@ fn files(raw: &[u8]) -> (Vec<(String, String, Vec<u8>)>, String) {
     (files, text)
 }
 
-fn approve(env: &Env, d: &str) {
+/// The leader approves `d` (a disposition in the outbox) by reply.
+pub(super) fn approve(env: &Env, d: &str) {
     let token = token_of(d);
     let reply = format!(
         "From: Kepala UPT TIK <kepala.tik@kampus.ac.id>\r\nTo: helpdesk+{token}@kampus.ac.id\r\n\
-         Subject: Re: disposisi\r\nMessage-ID: <lampiran-setuju@kampus.ac.id>\r\n\
+         Subject: Re: disposisi\r\nMessage-ID: <setuju-1@kampus.ac.id>\r\n\
          In-Reply-To: <{}>\r\nAuthentication-Results: mx.kampus.ac.id; dkim=pass header.d=kampus.ac.id\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\nSETUJU\r\n",
         message_id(d)

@@ -7,6 +7,7 @@ mod forgery;
 mod golden;
 mod imap;
 mod lampiran;
+mod language;
 mod realmail;
 mod replies_eml;
 mod scenario;

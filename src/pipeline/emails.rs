@@ -106,17 +106,18 @@ impl Pipeline<'_> {
                 .unwrap_or_default();
         }
         // The leader and the staff member get the letter's own files.
-        let forwards = token.is_some_and(|t| {
-            rule.is_some_and(|r| {
-                r.steps.iter().any(|s| {
-                    s.id == t.step
-                        && matches!(
-                            s.kind,
-                            crate::rules::StepKind::Disposition | crate::rules::StepKind::Work
-                        )
+        let forwards = template != "klarifikasi"
+            && token.is_some_and(|t| {
+                rule.is_some_and(|r| {
+                    r.steps.iter().any(|s| {
+                        s.id == t.step
+                            && matches!(
+                                s.kind,
+                                crate::rules::StepKind::Disposition | crate::rules::StepKind::Work
+                            )
+                    })
                 })
-            })
-        });
+            });
         let (files, lines) = if forwards {
             crate::outbound::attach::within_cap(
                 &d.extra.letter_files,

@@ -395,6 +395,12 @@ fn a_token_of_another_ticket_and_an_expired_token_are_refused() {
 
 #[test]
 fn an_unclear_answer_gets_a_clarification_and_decides_nothing() {
+    for fresh_decides in [true, false] {
+        clarified(fresh_decides);
+    }
+}
+
+fn clarified(fresh_decides: bool) {
     let env = Env::new();
     let d = disposed(&env);
     let token = token_of(&d);
@@ -415,13 +421,28 @@ fn an_unclear_answer_gets_a_clarification_and_decides_nothing() {
     assert_eq!(state(&env), "awaiting_approval");
     let k = one(&env, ".klarifikasi-");
     assert!(k.contains(&format!("<{KEPALA}>")), "{k}");
-    // The token was not spent: the real answer still counts.
+    // The clarification carries a fresh token (Reply-To, subject, body), and the first token
+    // was not spent: either decides; the other is spent with it.
+    let fresh = token_of(&k);
+    assert_ne!(fresh, token);
+    let (decide, other) = if fresh_decides {
+        (&fresh, &token)
+    } else {
+        (&token, &fresh)
+    };
     env.deliver(
         "3",
-        reply(&kepala, &token, &message_id(&d), "k-yes", AUTH_OK, "ACC").as_bytes(),
+        reply(&kepala, decide, &message_id(&k), "k-yes", AUTH_OK, "ACC").as_bytes(),
     );
     run(&env);
     assert_eq!(state(&env), "in_progress");
+    env.deliver(
+        "4",
+        reply(&kepala, other, &message_id(&d), "k-again", AUTH_OK, "TOLAK").as_bytes(),
+    );
+    run(&env);
+    assert_eq!(state(&env), "in_progress");
+    assert_eq!(refusals(&env), vec!["already_used".to_string()]);
 }
 
 #[test]

@@ -39,6 +39,9 @@ pub struct Security {
     pub token_secret: Option<crate::approval::token::TokenSecret>,
     /// How long a token stays valid, in days (0: tokens expire at once, for tests).
     pub token_days: u32,
+    /// At most one `keputusan_ditolak` notice per ticket and person in this many minutes
+    /// (every refusal is still logged).
+    pub refusal_notice_minutes: u32,
     /// Who may decide: `require-authenticated-sender`, the trusted authserv-ids, and each
     /// person's aliases.
     pub sender: crate::approval::sender::SenderPolicy,
@@ -49,6 +52,7 @@ impl Default for Security {
         Security {
             token_secret: None,
             token_days: 7,
+            refusal_notice_minutes: 60,
             sender: crate::approval::sender::SenderPolicy::default(),
         }
     }
@@ -268,6 +272,8 @@ struct RawSecurity {
     token_secret_file: Option<toml::Spanned<String>>,
     #[serde(default = "default_token_days")]
     token_days: u32,
+    #[serde(default = "default_refusal_notice_minutes")]
+    refusal_notice_minutes: u32,
     #[serde(default = "default_true")]
     require_authenticated_sender: bool,
     #[serde(default)]
@@ -276,6 +282,9 @@ struct RawSecurity {
     trust_unnamed_authserv: bool,
 }
 
+fn default_refusal_notice_minutes() -> u32 {
+    60
+}
 fn default_token_days() -> u32 {
     7
 }
@@ -799,6 +808,7 @@ fn security(
     Security {
         token_secret,
         token_days: r.token_days,
+        refusal_notice_minutes: r.refusal_notice_minutes,
         sender: crate::approval::sender::SenderPolicy {
             require_authenticated_sender: r.require_authenticated_sender,
             trusted_authserv_ids: r.trusted_authserv_ids.clone(),

@@ -159,6 +159,24 @@ impl Tx<'_> {
         work_state(self.tx, ticket)
     }
 
+    /// Whether an email from `template` to `address` about `ticket` was queued at or after
+    /// `since` (the refusal notices are rate-limited with it).
+    pub fn queued_since(
+        &self,
+        ticket: TicketId,
+        template: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = ?1 AND o.template = ?2
+                AND o.created_at >= ?4
+                AND EXISTS (SELECT 1 FROM json_each(o.recipients) r WHERE lower(r.value) = lower(?3)))",
+            params![ticket.0, template, address, ts(since)],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The raw bytes of a stored message (the letter whose attachments go with a disposition).
     pub fn raw(&self, message: super::MessageRowId) -> Result<Option<Vec<u8>>> {
         Ok(self

@@ -8,6 +8,7 @@ mod golden;
 mod imap;
 mod lampiran;
 mod language;
+mod notices;
 mod realmail;
 mod replies_eml;
 mod scenario;

@@ -436,7 +436,16 @@ impl Pipeline<'_> {
             .collect();
         if !secrets.is_empty() {
             if let Some(m) = via.message {
-                tx.redact_message(m, &secrets)?;
+                if tx.redact_message(m, &secrets)? {
+                    tx.add_event(
+                        Some(ticket),
+                        Some(m),
+                        "message_redacted",
+                        None,
+                        &serde_json::json!({ "secrets": secrets.len() }),
+                        now,
+                    )?;
+                }
             }
             for a in &p.transition.actions {
                 let Action::SendEmail { key, .. } = a;

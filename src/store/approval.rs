@@ -189,10 +189,10 @@ impl Tx<'_> {
             .optional()?)
     }
 
-    /// Replaces each secret value in a stored message's raw bytes with `***` (the staff
-    /// member's reply carrying an initial password). Values shorter than 4 bytes are left:
-    /// replacing them would mangle unrelated text.
-    pub fn redact_message(&self, message: super::MessageRowId, values: &[String]) -> Result<()> {
+    /// Takes each secret value out of a stored message's raw bytes (the staff member's reply
+    /// carrying an initial password), decoding base64 and quoted-printable parts: see
+    /// [`crate::approval::redact`]. Headers and the dedupe key stay. True when it changed.
+    pub fn redact_message(&self, message: super::MessageRowId, values: &[String]) -> Result<bool> {
         let raw: Option<Vec<u8>> = self
             .tx
             .query_row(
@@ -201,33 +201,14 @@ impl Tx<'_> {
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(mut raw) = raw else {
-            return Ok(());
+        let Some(clean) = raw.and_then(|raw| crate::approval::redact::redact(&raw, values)) else {
+            return Ok(false);
         };
-        let mut changed = false;
-        for v in values.iter().filter(|v| v.len() >= 4) {
-            let needle = v.as_bytes();
-            let mut out = Vec::with_capacity(raw.len());
-            let mut i = 0;
-            while i < raw.len() {
-                if raw[i..].starts_with(needle) {
-                    out.extend_from_slice(b"***");
-                    i += needle.len();
-                    changed = true;
-                } else {
-                    out.push(raw[i]);
-                    i += 1;
-                }
-            }
-            raw = out;
-        }
-        if changed {
-            self.tx.execute(
-                "UPDATE messages SET raw = ?1 WHERE id = ?2",
-                params![raw, message.0],
-            )?;
-        }
-        Ok(())
+        self.tx.execute(
+            "UPDATE messages SET raw = ?1 WHERE id = ?2",
+            params![clean, message.0],
+        )?;
+        Ok(true)
     }
 
     /// The email with this Message-ID loses its body once sent (it carries a secret).

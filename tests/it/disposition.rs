@@ -74,7 +74,7 @@ pub(super) fn emails(env: &Env, part: &str) -> Vec<String> {
         .collect()
 }
 
-fn one(env: &Env, part: &str) -> String {
+pub(super) fn one(env: &Env, part: &str) -> String {
     let v = emails(env, part);
     assert_eq!(
         v.len(),

@@ -12,5 +12,6 @@ mod notices;
 mod realmail;
 mod replies_eml;
 mod scenario;
+mod secrets;
 mod smtp;
 mod support;

@@ -94,6 +94,38 @@ fn work_state(conn: &Connection, ticket: TicketId) -> Result<WorkState> {
 }
 
 impl Store {
+    /// After outbox row `id` was sent: when it carried a secret (its body is gone now), the
+    /// write-ahead log, whose older frames still hold that body and the staff member's reply
+    /// as first stored, is checkpointed and truncated. Best effort: a reader holding an old
+    /// snapshot keeps it for now (logged), and the next scrub tries again.
+    pub(super) fn after_sent(&self, id: i64) {
+        let scrubbed: bool = self
+            .conn
+            .query_row(
+                "SELECT scrub_after_send FROM outbox WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .unwrap_or(false);
+        if !scrubbed {
+            return;
+        }
+        match self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!(
+                outbox = id,
+                "WAL not truncated after a secret was sent: a reader is active"
+            ),
+            Err(e) => {
+                tracing::warn!(outbox = id, error = %e, "WAL checkpoint after a secret was sent failed")
+            }
+        }
+    }
+
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>> {
         token_by_hash(&self.conn, hash)
     }
@@ -255,6 +287,45 @@ mod tests {
     use crate::approval::token::{ApprovalToken, Nonce, TokenSecret};
     use crate::store::{NewTicket, Outcome};
     use crate::workflow::{TicketKind, TicketState};
+
+    #[test]
+    fn a_sent_secret_leaves_neither_the_database_nor_its_wal() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).expect("open");
+        let now = Utc::now();
+        let raw = b"Subject: aktivasi\r\n\r\npassword awal: Ganti-Segera-77\r\n";
+        store
+            .transaction(|tx| {
+                tx.queue_email(
+                    &crate::store::NewEmail {
+                        dedupe_key: "k",
+                        ticket: None,
+                        message_id: "m@kampus.ac.id",
+                        template: "aktivasi",
+                        recipients: &["budi@contoh.ac.id".to_string()],
+                        subject: "aktivasi",
+                        raw,
+                    },
+                    now,
+                )?;
+                tx.scrub_after_send("m@kampus.ac.id")
+            })
+            .expect("queue");
+        let has = |suffix: &str| {
+            let p = dir.path().join(format!("s.db{suffix}"));
+            std::fs::read(p).is_ok_and(|b| b.windows(15).any(|w| w == b"Ganti-Segera-77"))
+        };
+        assert!(has("-wal") || has(""), "test input: the secret is written");
+        let id = store
+            .outbox_entry("m@kampus.ac.id")
+            .expect("read")
+            .expect("row")
+            .id;
+        store.mark_sent(id, now).expect("sent");
+        // The store is still open (a running daemon): no copy in the file or its WAL.
+        assert!(!has("") && !has("-wal"));
+    }
 
     #[test]
     fn tokens_are_stored_hashed_and_used_once() {

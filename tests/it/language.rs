@@ -14,6 +14,28 @@ fn person_says(env: &Env, email: &str, line: &str) {
     std::fs::write(env.config(), config.replace(&at, &format!("{at}{line}\n"))).expect("write");
 }
 
+/// The installation's own copy of the shipped rules, with `line` added at the top of `file`.
+fn own_rules(env: &Env, file: &str, line: &str) {
+    let rules = env.path().join("rules");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    for e in std::fs::read_dir(repo().join("rules"))
+        .expect("rules")
+        .flatten()
+    {
+        let text = std::fs::read_to_string(e.path()).expect("rule");
+        let text = if e.file_name() == file {
+            text.replacen("threshold = ", &format!("{line}\nthreshold = "), 1)
+        } else {
+            text
+        };
+        std::fs::write(rules.join(e.file_name()), text).expect("write");
+    }
+    let config = std::fs::read_to_string(env.config()).expect("config");
+    let shipped = format!("rules = {:?}", repo().join("rules"));
+    assert!(config.contains(&shipped));
+    std::fs::write(env.config(), config.replace(&shipped, "rules = \"rules\"")).expect("write");
+}
+
 fn subject_of(env: &Env, part: &str) -> String {
     let raw = env
         .outbox()
@@ -46,24 +68,7 @@ fn each_person_reads_their_own_language_and_the_requester_the_letters() {
 #[test]
 fn a_rule_language_applies_to_people_without_one() {
     let env = Env::new();
-    let rules = env.path().join("rules");
-    std::fs::create_dir_all(&rules).expect("mkdir");
-    for e in std::fs::read_dir(repo().join("rules"))
-        .expect("rules")
-        .flatten()
-    {
-        let text = std::fs::read_to_string(e.path()).expect("rule");
-        let text = if e.file_name() == "webservice.toml" {
-            text.replacen("threshold = ", "language = \"en\"\nthreshold = ", 1)
-        } else {
-            text
-        };
-        std::fs::write(rules.join(e.file_name()), text).expect("write");
-    }
-    let config = std::fs::read_to_string(env.config()).expect("config");
-    let shipped = format!("rules = {:?}", repo().join("rules"));
-    assert!(config.contains(&shipped));
-    std::fs::write(env.config(), config.replace(&shipped, "rules = \"rules\"")).expect("write");
+    own_rules(&env, "webservice.toml", "language = \"en\"");
     // The leader insists on Indonesian; the staff member takes the rule's English.
     person_says(&env, "kepala.tik@kampus.ac.id", "language = \"id\"");
     let d = disposed(&env);
@@ -81,4 +86,15 @@ fn an_unknown_person_language_is_reported_by_check() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let all = format!("{}{}", out.stdout, out.stderr);
     assert!(all.contains("unknown language \"jawa\""), "{all}");
+
+    // And in a rule file.
+    let env = Env::new();
+    own_rules(&env, "cbt.toml", "language = \"fr\"");
+    let out = env.suratd(&["check"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("cbt.toml:") && all.contains("unknown language \"fr\""),
+        "{all}"
+    );
 }

@@ -289,6 +289,7 @@ mod tests {
             approver: None,
             escalation: vec![],
             one_of: vec![],
+            language: None,
         }
     }
 

@@ -196,10 +196,11 @@ def ingest(kind, n):
     log(f"== ingest {kind} N={n}: filling the folder")
     reset()
     _, size = fill(kind, n)
-    warm = rawfetch()  # Dovecot indexes the new Maildir and the page cache warms
-    raw = rawfetch()
+    rawfetch()  # Dovecot indexes the new Maildir and the page cache warms
+    # The limit is the best of three: the ceiling, not a noisy average.
+    raw = min((rawfetch() for _ in range(3)), key=lambda r: r["seconds"])
     assert raw["messages"] == n, raw
-    log(f"   raw fetch: {raw['seconds']:.3f} s (warm-up {warm['seconds']:.3f} s)")
+    log(f"   raw fetch: {raw['seconds']:.3f} s (best of 3)")
     work = os.path.join(OUT, f"run-{kind}-{n}")
     shutil.rmtree(work, ignore_errors=True)
     d = Daemon(work, write_config(work, "file"))

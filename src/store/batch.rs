@@ -86,7 +86,12 @@ impl Store {
         items: impl IntoIterator<Item = (&'r str, &'r [u8])>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Stored>> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the write lock is taken (waiting for it under the busy timeout) before
+        // the first read. A deferred transaction that reads and then writes gets SQLITE_BUSY
+        // at once, without waiting, whenever the processor committed in between.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut out = Vec::new();
         for (position, raw) in items {
             out.push(super::put_raw(&tx, source, position, raw, now)?);

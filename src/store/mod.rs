@@ -334,7 +334,12 @@ impl Store {
         raw: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Stored> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: the write lock is taken (waiting for it under the busy timeout) before
+        // the first read. A deferred transaction that reads and then writes gets SQLITE_BUSY
+        // at once, without waiting, whenever the processor committed in between.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let outcome = put_raw(&tx, source, position, raw, now)?;
         tx.commit()?;
         Ok(outcome)

@@ -73,6 +73,28 @@ pub struct OutputLine {
     pub value: String,
 }
 
+/// A step's SLA, for reminders, escalations and digests (empty strings when none).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SlaLine {
+    /// The ticket number.
+    pub ticket: String,
+    /// The SOP's name.
+    pub sop: String,
+    /// The step's title and its time standard ("5 menit").
+    pub step: String,
+    pub standard: String,
+    /// The role that acts at the step.
+    pub actor: String,
+    /// When the step is due, local time: `2026-03-25 09:15 WIB`.
+    pub due: String,
+    /// Percent of the time standard this alert is for (75, 100, 200), or empty.
+    pub level: String,
+    /// Time left (`2 j 15 m`), or empty when overdue.
+    pub left: String,
+    /// How long past due (`1 j 5 m`), or empty.
+    pub overdue: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmailContext {
     /// The ticket number, e.g. `TIK-2026-000123`.
@@ -109,6 +131,10 @@ pub struct EmailContext {
     /// What was unclear in an answer (for `klarifikasi`), or empty.
     pub clarification: String,
     pub refusal: RefusalLine,
+    /// The SLA of the ticket's current step (reminders, escalations).
+    pub sla: SlaLine,
+    /// Steps waiting, for a digest or a report (one line per ticket).
+    pub waiting: Vec<SlaLine>,
 }
 
 impl EmailContext {
@@ -118,7 +144,8 @@ impl EmailContext {
         missing[].name/title, invalid[].name/title/value/message, complete, \
         steps[].title/actor/sla, next_step.title/actor/sla, recipient.name, recipient.email, \
         token, reply_to, decision.by/reason/note, assignee.name, assignee.email, \
-        outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason";
+        outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason, \
+        sla.ticket/sop/step/standard/actor/due/level/left/overdue, waiting[] (as sla)";
 
     /// A context with every variable set and every list non-empty, for checking templates.
     pub fn sample() -> EmailContext {
@@ -188,6 +215,24 @@ impl EmailContext {
                     "token of approver kepala.tik@kampus.ac.id presented by orang.lain@contoh.com"
                         .into(),
             },
+            sla: SlaLine::sample(),
+            waiting: vec![SlaLine::sample()],
+        }
+    }
+}
+
+impl SlaLine {
+    fn sample() -> SlaLine {
+        SlaLine {
+            ticket: "TIK-2026-000123".into(),
+            sop: "Layanan Lisensi Microsoft Office 365".into(),
+            step: "Disposisi pimpinan".into(),
+            standard: "5 menit".into(),
+            actor: "pimpinan".into(),
+            due: "2026-03-25 09:15 WIB".into(),
+            level: "100".into(),
+            left: "".into(),
+            overdue: "1 j 5 m".into(),
         }
     }
 }

@@ -63,6 +63,8 @@ pub struct EmailExtra {
     pub access_expires_at: String,
     pub clarification: String,
     pub refusal: RefusalLine,
+    pub sla: crate::outbound::context::SlaLine,
+    pub waiting: Vec<crate::outbound::context::SlaLine>,
 }
 
 /// What a message carrying a token brings, for the commit to check.

@@ -1,0 +1,57 @@
+//! The SLA: every step of an SOP on a clock, with reminders and escalations.
+//!
+//! - [`calendar`]: the working-time calendar (zone, hours, holidays) and its arithmetic;
+//!   [`calendar_file`] reads `rules/calendar.toml` with diagnostics.
+//! - [`deadline`]: a step's clock (calendar or working seconds), pausing while the ticket
+//!   waits on the requester. Pure.
+//! - [`chain`]: who a reminder or an escalation goes to.
+//! - [`engine`]: the pass that starts, pauses, resumes and stops clocks as tickets move, and
+//!   fires due alerts through the outbox, recorded as events.
+
+//! - [`service`]: the daemon's SLA service: sleeps until the next due alert or cron time, or
+//!   a kick from the processor — never a periodic sweep.
+//!
+//! See docs/sla.md.
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use std::path::PathBuf;
+
+pub mod calendar;
+pub mod calendar_file;
+pub mod chain;
+pub mod deadline;
+pub mod engine;
+pub mod service;
+
+#[cfg(test)]
+mod tests;
+
+pub use calendar::Calendar;
+pub use engine::{Sla, SlaStats};
+
+/// The calendar's file name, in the rules directory.
+pub const CALENDAR_FILE: &str = "calendar.toml";
+
+pub fn calendar_path(config: &Config) -> PathBuf {
+    config.rules_dir.join(CALENDAR_FILE)
+}
+
+/// The calendar of `config` (the built-in WIB office hours when there is no file), and what
+/// `suratd check` should say about it.
+pub fn load_calendar(config: &Config) -> (Option<Calendar>, Vec<Diagnostic>) {
+    let path = calendar_path(config);
+    let diags = calendar_file::check(&path);
+    match calendar_file::load(&path) {
+        Ok(Some(c)) => (Some(c), diags),
+        Ok(None) => {
+            let mut c = Calendar::default_wib();
+            if let Some(tz) = crate::config::Timezone::parse(config.timezone.name) {
+                c.zone = tz.name.to_string();
+                c.offset = tz.offset;
+            }
+            (Some(c), diags)
+        }
+        Err(_) => (None, diags),
+    }
+}

@@ -15,7 +15,7 @@
 //! what it is doing; what has not finished after the grace period is aborted. Nothing is lost
 //! by the abort: whatever was not committed is still pending in the store or on the server.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::config::{self, Config, SourceKind};
 use crate::diag::Diagnostic;
 use crate::fetch::imap::ImapSource;
@@ -195,7 +195,7 @@ fn imap_source(loaded: &Loaded, name: &str, config: &crate::config::ImapConfig) 
 
 /// `suratd run`: the services, until SIGTERM/SIGINT (or one pass with `once`).
 pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = crate::clock::from_env();
     if once {
         return run_once(&loaded, clock).await;
     }

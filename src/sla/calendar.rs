@@ -196,27 +196,18 @@ impl Calendar {
         total
     }
 
-    /// `n` working days after `t` (`n >= 1`): the same point of the working day `n` working
-    /// days later, or the end of that day when it is shorter. Started outside working time,
-    /// the clock starts at the next working instant; started at the very start of a working
-    /// day, one working day ends at the close of that same day.
+    /// `n` working days after `t` (`n >= 1`): the same time of day on the `n`-th working day
+    /// after, so Thursday 14:00 + 1 working day is Friday 14:00. When the office is not open
+    /// at that time of that day (its break, or it closes earlier), the end of the last working
+    /// period before it. Started outside working time, the clock starts at the next working
+    /// instant; started at the very opening of a working day, one working day ends at the
+    /// close of that same day.
     pub fn add_working_days(&self, t: DateTime<Utc>, n: u32) -> Option<DateTime<Utc>> {
         let s = self.next_working(t)?;
         let (d0, secs) = self.local(s);
-        let into_day: i64 = self
-            .periods(d0)
-            .iter()
-            .map(|p| {
-                let from = p.start.min(secs);
-                i64::from(p.end.min(secs).max(from) - from)
-            })
-            .sum();
+        let opening = self.periods(d0).first().is_some_and(|p| p.start == secs);
         let mut day = d0;
-        let mut left = if into_day == 0 {
-            n.saturating_sub(1)
-        } else {
-            n
-        };
+        let mut left = if opening { n.saturating_sub(1) } else { n };
         let mut guard = 0;
         while left > 0 {
             day = day.succ_opt()?;
@@ -230,15 +221,18 @@ impl Calendar {
         }
         let periods = self.periods(day);
         let close = periods.last()?;
-        if into_day == 0 {
+        if opening {
             return Some(self.at(day, close.end));
         }
+        if periods.iter().any(|p| p.start < secs && secs <= p.end) {
+            return Some(self.at(day, secs));
+        }
+        if let Some(p) = periods.iter().rev().find(|p| p.end < secs) {
+            return Some(self.at(day, p.end));
+        }
+        // The day opens after that time: its first working minute still counts as a day.
         let first = periods.first()?;
-        let total: i64 = periods.iter().map(|p| p.seconds()).sum();
-        if into_day >= total {
-            return Some(self.at(day, close.end));
-        }
-        self.add_working(self.at(day, first.start), into_day)
+        Some(self.at(day, first.start.saturating_add(60).min(first.end)))
     }
 
     /// The local date-time of `t`, for people: `2026-03-25 09:15 WIB`.

@@ -130,8 +130,11 @@ fn one_working_day_is_the_same_point_of_the_next_working_day() {
         show(&cal, c.due(&cal, 100))
     };
     assert_eq!(due("2026-11-23 10:00"), "2026-11-24 10:00 WIB");
-    // Friday afternoon: Monday is shorter, so 7 h 15 m into Monday is 15:45.
-    assert_eq!(due("2026-11-27 16:15"), "2026-11-30 15:45 WIB");
+    // Friday 16:15: Monday closes at 16:00, so the day ends then.
+    assert_eq!(due("2026-11-27 16:15"), "2026-11-30 16:00 WIB");
+    // Thursday 11:45: Friday's break starts 11:30, so the end of Friday's morning.
+    assert_eq!(due("2026-11-26 11:45"), "2026-11-27 11:30 WIB");
+    assert_eq!(due("2026-11-26 14:00"), "2026-11-27 14:00 WIB");
     // Saturday: the clock starts Monday 07:30 and one working day ends Monday 16:00.
     assert_eq!(due("2026-11-28 09:00"), "2026-11-30 16:00 WIB");
     // Before Natal: Wednesday → Monday.

@@ -7,5 +7,6 @@ mod golden;
 mod imap;
 mod realmail;
 mod scenario;
+mod sla;
 mod smtp;
 mod support;

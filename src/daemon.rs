@@ -254,20 +254,20 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         }));
     }
     {
-        let (l, c, t, q) = (
+        let (l, c, t, q, s) = (
             Arc::clone(&loaded),
             Arc::clone(&clock),
             tracked.clone(),
             queued.clone(),
+            stored.clone(),
         );
         services.push(supervise("sla".into(), shutdown.clone(), move |sd| {
             crate::sla::service::run(
                 Arc::clone(&l),
                 Arc::clone(&c),
                 t.clone(),
-                q.clone(),
+                [q.clone(), s.clone()],
                 sd,
-                None,
             )
         }));
     }

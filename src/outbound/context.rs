@@ -221,6 +221,44 @@ impl EmailContext {
     }
 }
 
+impl EmailContext {
+    /// A context about no ticket (a digest, a report): from the helpdesk to `recipient`, every
+    /// ticket variable empty.
+    pub fn about_no_ticket(helpdesk: Person, recipient: Person) -> EmailContext {
+        let empty = Person {
+            name: String::new(),
+            email: String::new(),
+        };
+        EmailContext {
+            ticket: String::new(),
+            helpdesk,
+            requester: empty.clone(),
+            sop: Sop {
+                id: String::new(),
+                name: String::new(),
+            },
+            subject: String::new(),
+            fields: Vec::new(),
+            missing: Vec::new(),
+            invalid: Vec::new(),
+            complete: true,
+            steps: Vec::new(),
+            next_step: None,
+            recipient,
+            token: String::new(),
+            reply_to: String::new(),
+            decision: DecisionLine::default(),
+            assignee: empty,
+            outputs: Vec::new(),
+            access_expires_at: String::new(),
+            clarification: String::new(),
+            refusal: RefusalLine::default(),
+            sla: SlaLine::default(),
+            waiting: Vec::new(),
+        }
+    }
+}
+
 impl SlaLine {
     fn sample() -> SlaLine {
         SlaLine {

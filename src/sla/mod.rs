@@ -5,6 +5,7 @@
 //! - [`deadline`]: a step's clock (calendar or working seconds), pausing while the ticket
 //!   waits on the requester. Pure.
 //! - [`chain`]: who a reminder or an escalation goes to.
+//! - [`cron`]: periodic jobs of daemon.toml (digest, weekly report, IMAP poll fallback).
 //! - [`engine`]: the pass that starts, pauses, resumes and stops clocks as tickets move, and
 //!   fires due alerts through the outbox, recorded as events.
 
@@ -20,8 +21,11 @@ use std::path::PathBuf;
 pub mod calendar;
 pub mod calendar_file;
 pub mod chain;
+pub mod cron;
 pub mod deadline;
 pub mod engine;
+pub mod jobs;
+pub mod overview;
 pub mod service;
 
 #[cfg(test)]

@@ -206,7 +206,7 @@ async fn the_clock_pauses_for_the_requester_and_a_new_step_cancels_the_old_alert
         "2026-03-02T03:00:00Z",
     );
     clock.set(utc("2026-03-02T03:00:01Z"));
-    let s = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
+    let (s, _) = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
     assert_eq!(s.paused, 1);
     assert_eq!(
         store.next_sla_due().expect("due"),
@@ -215,7 +215,7 @@ async fn the_clock_pauses_for_the_requester_and_a_new_step_cancels_the_old_alert
     );
     // Days later nothing fires.
     clock.set(utc("2026-03-05T03:00:00Z"));
-    let s = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
+    let (s, _) = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
     assert_eq!(s.fired, 0);
     // The requester answers Thursday 5 March 13:00 WIB: 1 h of 7.5 h was used, so 100 %
     // is 6.5 working hours later: 3 h on Thursday, 3.5 h on Friday: Friday 11:00 WIB.
@@ -225,7 +225,7 @@ async fn the_clock_pauses_for_the_requester_and_a_new_step_cancels_the_old_alert
         None,
         "2026-03-05T06:00:00Z",
     );
-    let s = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
+    let (s, _) = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
     assert_eq!(s.resumed, 1);
     let c = store.current_clock(t.id).expect("clock").expect("open");
     assert_eq!(c.used, 3600);
@@ -246,7 +246,7 @@ async fn the_clock_pauses_for_the_requester_and_a_new_step_cancels_the_old_alert
         "2026-03-05T07:00:00Z",
     );
     clock.set(utc("2026-03-05T07:00:01Z"));
-    let s = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
+    let (s, _) = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
     assert_eq!((s.stopped, s.started), (1, 1));
     let old = store.clock_deadlines(c.id).expect("deadlines");
     assert!(old.iter().all(|d| d.state == "cancelled"), "{old:?}");
@@ -254,14 +254,88 @@ async fn the_clock_pauses_for_the_requester_and_a_new_step_cancels_the_old_alert
     // step started Thursday 14:00 WIB; one working day is 7 h to Friday 14:00, 75 % of it
     // Friday 10:45 WIB.
     clock.set(utc("2026-03-06T03:44:59Z"));
-    let s = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
+    let (s, _) = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
     assert_eq!(s.fired, 0, "the old step's alerts are cancelled");
     clock.set(utc("2026-03-06T04:00:00Z"));
-    let s = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
+    let (s, _) = suratd::sla::service::pass(&loaded, &mut store, clock.as_ref()).expect("pass");
     assert_eq!(s.fired, 1);
     let evs = store.events(Some(t.id)).expect("events");
     let reminders: Vec<_> = evs.iter().filter(|e| e.kind == "sla_reminder").collect();
     assert_eq!(reminders.len(), 1);
     assert_eq!(reminders[0].detail["step"], "pembuatan_akun");
     assert_eq!(reminders[0].detail["role"], "staf");
+}
+
+/// The cron jobs of the shipped daemon.toml: the first start only records where it starts;
+/// the weekday digest goes to the leader the disposition waits on, once, also across a
+/// restart; the Monday report goes to the head of the unit.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_digest_and_the_report_run_once_at_their_time() {
+    let env = Env::new();
+    webservice_letter(&env);
+    let loaded = suratd::daemon::load(&env.config()).expect("config");
+    // Sunday 1 March 2026, 20:00 WIB.
+    let clock = Arc::new(ManualClock::new(utc("2026-03-01T13:00:00Z")));
+    let dyn_clock: Arc<dyn Clock> = clock.clone();
+    suratd::daemon::run_once(&loaded, dyn_clock.clone())
+        .await
+        .expect("run");
+    let db = loaded.config.database.clone();
+    let digests = |env: &Env| -> Vec<String> {
+        env.outbox()
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with("SLA-"))
+            .collect()
+    };
+    assert!(
+        digests(&env).is_empty(),
+        "nothing made up from before the start"
+    );
+    {
+        let store = Store::open(&db).expect("db");
+        let sla = suratd::sla::Sla {
+            config: &loaded.config,
+            rules: &loaded.rules,
+            templates: &loaded.templates,
+            calendar: &loaded.calendar,
+            clock: clock.as_ref(),
+        };
+        // Monday 07:00 WIB: the digest; the report at 07:30.
+        assert_eq!(
+            sla.next_cron(&store).expect("next"),
+            Some(utc("2026-03-02T00:00:00Z"))
+        );
+    }
+    clock.set(utc("2026-03-02T00:00:01Z"));
+    suratd::daemon::run_once(&loaded, dyn_clock.clone())
+        .await
+        .expect("run");
+    let d = digests(&env);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].contains(".digest-") && d[0].contains("kepala-tik"),
+        "{d:?}"
+    );
+    let (_, raw) = env
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n == &d[0])
+        .expect("file");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("Ringkasan harian"), "{text}");
+    assert!(text.contains("TIK-2026-000001"), "{text}");
+    // Again, and from a new store (a restart): nothing twice.
+    suratd::daemon::run_once(&loaded, dyn_clock.clone())
+        .await
+        .expect("run");
+    assert_eq!(digests(&env).len(), 1);
+    // 07:30: the weekly report to the head of the unit.
+    clock.set(utc("2026-03-02T00:30:00Z"));
+    suratd::daemon::run_once(&loaded, dyn_clock.clone())
+        .await
+        .expect("run");
+    let d = digests(&env);
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d.iter().any(|n| n.contains("report-")), "{d:?}");
 }

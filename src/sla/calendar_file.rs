@@ -1,4 +1,4 @@
-//! Reading `rules/calendar.toml`: every problem is a [`Diagnostic`] at the offending key or
+//! Reading `rules/calendar.toml` (see [`super::load_calendar`]): every problem is a [`Diagnostic`] at the offending key or
 //! value, all of them collected (the style of the rule files). The format is documented in
 //! docs/sla.md.
 
@@ -13,35 +13,6 @@ const ROOT_KEYS: &[&str] = &["timezone", "hours", "day_off"];
 const DAY_OFF_KEYS: &[&str] = &["date", "until", "name", "kind"];
 /// A range of days off longer than this is surely a typo in a year.
 const MAX_RANGE_DAYS: i64 = 31;
-
-/// The calendar of `file`; `Ok(None)` when there is no such file (the built-in WIB calendar
-/// then applies, with a warning from [`check`]).
-pub fn load(file: &Path) -> Result<Option<Calendar>, Vec<Diagnostic>> {
-    match std::fs::read_to_string(file) {
-        Ok(src) => {
-            let (cal, diags) = parse(file, &src);
-            match cal {
-                Some(c) if !diags.iter().any(Diagnostic::is_error) => Ok(Some(c)),
-                _ => Err(diags),
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(vec![Diagnostic::error(file, format!("cannot read: {e}"))]),
-    }
-}
-
-/// Everything `suratd check` says about the calendar file (warnings included).
-pub fn check(file: &Path) -> Vec<Diagnostic> {
-    match std::fs::read_to_string(file) {
-        Ok(src) => parse(file, &src).1,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => vec![Diagnostic::warning(
-            file,
-            "no working-time calendar: deadlines use Mon–Fri office hours in WIB and no holidays",
-        )
-        .with_hint("ship rules/calendar.toml (see docs/sla.md)")],
-        Err(e) => vec![Diagnostic::error(file, format!("cannot read: {e}"))],
-    }
-}
 
 /// Parses a calendar; the calendar is `None` when something was an error.
 pub fn parse(file: &Path, src: &str) -> (Option<Calendar>, Vec<Diagnostic>) {

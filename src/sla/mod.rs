@@ -41,21 +41,26 @@ pub fn calendar_path(config: &Config) -> PathBuf {
     config.rules_dir.join(CALENDAR_FILE)
 }
 
-/// The calendar of `config` (the built-in WIB office hours when there is no file), and what
-/// `suratd check` should say about it.
+/// The calendar of `config` (the built-in WIB office hours in daemon.toml's zone when there
+/// is no file; `None` when the file has errors), and what `suratd check` should say about it.
 pub fn load_calendar(config: &Config) -> (Option<Calendar>, Vec<Diagnostic>) {
     let path = calendar_path(config);
-    let diags = calendar_file::check(&path);
-    match calendar_file::load(&path) {
-        Ok(Some(c)) => (Some(c), diags),
-        Ok(None) => {
+    match std::fs::read_to_string(&path) {
+        Ok(src) => calendar_file::parse(&path, &src),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut c = Calendar::default_wib();
-            if let Some(tz) = crate::config::Timezone::parse(config.timezone.name) {
-                c.zone = tz.name.to_string();
-                c.offset = tz.offset;
-            }
-            (Some(c), diags)
+            c.zone = config.timezone.name.to_string();
+            c.offset = config.timezone.offset;
+            let warn = Diagnostic::warning(
+                &path,
+                "no working-time calendar: deadlines use Mon–Fri office hours and no holidays",
+            )
+            .with_hint("ship rules/calendar.toml (see docs/sla.md)");
+            (Some(c), vec![warn])
         }
-        Err(_) => (None, diags),
+        Err(e) => (
+            None,
+            vec![Diagnostic::error(&path, format!("cannot read: {e}"))],
+        ),
     }
 }

@@ -313,3 +313,36 @@ proptest! {
         prop_assert!(cal.is_deadline_instant(due), "{} from {}", cal.show(due), cal.show(start));
     }
 }
+
+#[test]
+fn rule_alert_keys_are_checked() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/webservice.toml");
+    let src = std::fs::read_to_string(&path).expect("rule");
+    let ctx = crate::rules::RuleContext::default();
+    let (rule, diags) = crate::rules::load::load_str("webservice", &path, &src, &ctx);
+    assert!(diags.is_empty(), "{diags:?}");
+    let rule = rule.expect("rule");
+    assert_eq!(rule.alerts, crate::rules::SlaAlerts::default());
+    let with = |extra: &str| {
+        let src = src.replacen(
+            "escalation = [\"pimpinan\"]\n",
+            &format!("escalation = [\"pimpinan\"]\n{extra}"),
+            1,
+        );
+        crate::rules::load::load_str("webservice", Path::new("rules/webservice.toml"), &src, &ctx)
+    };
+    let (rule, diags) = with("reminder_at = 0\nescalate_at = [100]\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    let alerts = rule.expect("rule").alerts;
+    assert_eq!((alerts.reminder, alerts.escalate), (None, vec![100]));
+    let (rule, diags) = with("reminder_at = 150\nescalate_at = [200, 100]\n");
+    assert!(rule.is_none());
+    let shown: Vec<String> = diags.iter().map(|d| d.headline()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "rules/webservice.toml:14:15: error: reminder_at must be a whole percent from 0 to 99, found 150 (hint: e.g. reminder_at = 75 (a reminder at 75 % of the time); 0 for none)",
+            "rules/webservice.toml:15:21: error: expected ascending whole percents above 0 in \"escalate_at\", found an integer 100 (hint: e.g. escalate_at = [100, 200])",
+        ]
+    );
+}

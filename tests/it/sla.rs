@@ -339,3 +339,51 @@ async fn the_digest_and_the_report_run_once_at_their_time() {
     assert_eq!(d.len(), 2, "{d:?}");
     assert!(d.iter().any(|n| n.contains("report-")), "{d:?}");
 }
+
+/// `suratd check` reads the calendar beside the rules and reports its problems with
+/// file:line:col, the source line and a caret.
+#[test]
+fn check_reports_a_broken_calendar_at_its_line() {
+    let env = Env::new();
+    let rules = env.path().join("rules");
+    std::fs::create_dir_all(&rules).expect("mkdir");
+    for e in std::fs::read_dir(repo().join("rules"))
+        .expect("rules")
+        .flatten()
+    {
+        std::fs::copy(e.path(), rules.join(e.file_name())).expect("copy");
+    }
+    let cal = std::fs::read_to_string(rules.join("calendar.toml")).expect("calendar");
+    std::fs::write(
+        rules.join("calendar.toml"),
+        cal.replacen(
+            "friday    = [\"07:30-11:30\"",
+            "friday    = [\"07:30-11:70\"",
+            1,
+        ),
+    )
+    .expect("write");
+    let cfg = std::fs::read_to_string(env.config()).expect("cfg");
+    let cfg = cfg.replace(
+        &format!("rules = {:?}", repo().join("rules")),
+        &format!("rules = {:?}", rules),
+    );
+    std::fs::write(env.config(), cfg).expect("write");
+    let out = env.suratd(&["check"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let line = cal
+        .lines()
+        .position(|l| l.starts_with("friday"))
+        .expect("friday")
+        + 1;
+    let want = format!(
+        "rules/calendar.toml:{line}:14: error: bad time \"11:70\" in \"07:30-11:70\" (hint: write a period as \"HH:MM-HH:MM\", e.g. \"07:30-12:00\")\n\
+         {line} | friday    = [\"07:30-11:70\", \"13:00-16:30\"]\n"
+    );
+    assert!(out.stdout.contains(&want), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("   |              ^\n"),
+        "{}",
+        out.stdout
+    );
+}

@@ -234,6 +234,9 @@ impl Sla<'_> {
             }
             for d in due {
                 let Some(row) = store.sla_ticket(d.clock.ticket)? else {
+                    // The ticket is gone (cannot happen with foreign keys on): retire the
+                    // alert, or this loop would find it again.
+                    store.transaction(|tx| tx.fire_deadline(d.clock.id, d.level, now))?;
                     continue;
                 };
                 let assignee = store.assignee(row.id)?;

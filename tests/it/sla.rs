@@ -387,3 +387,44 @@ fn check_reports_a_broken_calendar_at_its_line() {
         out.stdout
     );
 }
+
+/// A letter missing data, through the real pipeline: its clock stands still while the
+/// ticket waits on the requester, however long; their completing reply starts the next
+/// step's clock from the time of the reply.
+#[test]
+fn nothing_runs_while_the_requester_owes_data_and_their_reply_starts_the_next_clock() {
+    let env = Env::new();
+    // The scenario letter has no phone number: the ticket waits for it.
+    env.deliver("1", super::scenario::LETTER.as_bytes());
+    at_clock(&env, "2026-03-02T02:00:00Z", &["run", "--once"]);
+    let t: serde_json::Value = serde_json::from_str(
+        &at_clock(&env, "2026-03-02T02:00:00Z", &["tickets", "--json"]).stdout,
+    )
+    .expect("json");
+    assert_eq!(t[0]["state"], "awaiting_requester", "{t}");
+    let rows: serde_json::Value =
+        serde_json::from_str(&at_clock(&env, "2026-03-05T06:00:00Z", &["sla", "--json"]).stdout)
+            .expect("json");
+    assert_eq!(rows[0]["paused"], true, "{rows}");
+    assert_eq!(rows[0]["due_at"], serde_json::Value::Null);
+    // Three days later nothing has fired.
+    at_clock(&env, "2026-03-05T05:59:00Z", &["run", "--once"]);
+    assert!(sla_mail(&env).is_empty());
+    // Thursday 13:00 WIB the requester sends the number.
+    let reply = "From: budi.santoso@unsyiah.ac.id\r\nTo: helpdesk@kampus.ac.id\r\n\
+                 Subject: Re: Tanda terima\r\nMessage-ID: <ws-2@unsyiah.ac.id>\r\n\
+                 In-Reply-To: <TIK-2026-000001.ack@kampus.ac.id>\r\n\r\nNo HP saya 0812-3456-7890.\r\n";
+    env.deliver("2", reply.as_bytes());
+    at_clock(&env, "2026-03-05T06:00:00Z", &["run", "--once"]);
+    let rows: serde_json::Value =
+        serde_json::from_str(&at_clock(&env, "2026-03-05T06:00:00Z", &["sla", "--json"]).stdout)
+            .expect("json");
+    assert_eq!(rows[0]["step"], "disposisi", "{rows}");
+    assert_eq!(rows[0]["paused"], false);
+    // One working day from Thursday 13:00 WIB is used up when Friday's morning ends at
+    // 11:30 (Friday's break lasts until 13:00 and adds no working time).
+    assert_eq!(rows[0]["due_at"], "2026-03-06T04:30:00Z");
+    assert_eq!(rows[0]["due_local"], "2026-03-06 11:30 WIB");
+    let stopped = events(&env, "sla_stopped");
+    assert_eq!(stopped.len(), 1, "the paused verification clock was closed");
+}

@@ -104,10 +104,29 @@ impl Sla<'_> {
     pub fn track(&self, store: &mut Store) -> Result<SlaStats, StoreError> {
         let mut stats = SlaStats::default();
         for row in store.sla_tickets()? {
+            // Most tickets have not changed since the last pass: look before taking the
+            // write lock.
+            if self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
+                continue;
+            }
             let s = store.transaction(|tx| self.track_ticket(tx, &row))?;
             stats.add(s);
         }
         Ok(stats)
+    }
+
+    /// Whether the ticket's clock already matches its step and state (nothing to do).
+    fn in_step(&self, row: &TicketRow, current: Option<&ClockRow>) -> bool {
+        let rule = row.rule_id.as_deref().and_then(|id| self.rules.get(id));
+        let step = rule.and_then(|r| clocked_step(r, row));
+        match (current, step) {
+            (None, None) => true,
+            (Some(c), Some(s)) => {
+                let waiting = row.state == TicketState::AwaitingRequester;
+                c.step == s.id && c.running_since.is_none() == waiting
+            }
+            _ => false,
+        }
     }
 
     fn track_ticket(&self, tx: &Tx<'_>, row: &TicketRow) -> Result<SlaStats, StoreError> {

@@ -13,10 +13,6 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// With nothing scheduled, the service still wakes this rarely (a guard against a clock
-/// that jumps; not a sweep: a wake with nothing due does nothing).
-const IDLE_WAKE: Duration = Duration::from_secs(6 * 3600);
-
 fn sla<'a>(loaded: &'a Loaded, clock: &'a dyn Clock) -> Sla<'a> {
     Sla {
         config: &loaded.config,
@@ -110,12 +106,20 @@ pub async fn run(
                 "sla"
             );
         }
-        let wait = match next_wake(&loaded, &store, clock.as_ref())? {
-            Some(t) => (t - clock.now()).to_std().unwrap_or(Duration::ZERO),
-            None => IDLE_WAKE,
+        // With nothing scheduled, only a kick or shutdown wakes it. (A ticket changed from
+        // the command line is tracked at the next wake; every pass tracks before it fires,
+        // so no alert of a step already left goes out.)
+        let next = next_wake(&loaded, &store, clock.as_ref())?;
+        let sleep = async {
+            match next {
+                Some(t) => {
+                    tokio::time::sleep((t - clock.now()).to_std().unwrap_or(Duration::ZERO)).await
+                }
+                None => std::future::pending::<()>().await,
+            }
         };
         tokio::select! {
-            _ = tokio::time::sleep(wait.min(IDLE_WAKE)) => {}
+            _ = sleep => {}
             _ = kick.wait() => {}
             _ = shutdown.wait() => return Ok(()),
         }

@@ -46,7 +46,22 @@ pub fn calendar_path(config: &Config) -> PathBuf {
 pub fn load_calendar(config: &Config) -> (Option<Calendar>, Vec<Diagnostic>) {
     let path = calendar_path(config);
     match std::fs::read_to_string(&path) {
-        Ok(src) => calendar_file::parse(&path, &src),
+        Ok(src) => {
+            let (cal, mut diags) = calendar_file::parse(&path, &src);
+            if let Some(c) = cal.as_ref().filter(|c| c.offset != config.timezone.offset) {
+                diags.push(
+                    Diagnostic::warning(
+                        &path,
+                        format!(
+                            "the calendar's time zone {} differs from daemon.toml's {}",
+                            c.zone, config.timezone.name
+                        ),
+                    )
+                    .with_hint("deadlines follow the calendar, cron jobs daemon.toml: make them agree unless that is meant"),
+                );
+            }
+            (cal, diags)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut c = Calendar::default_wib();
             c.zone = config.timezone.name.to_string();

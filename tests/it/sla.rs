@@ -340,10 +340,9 @@ async fn the_digest_and_the_report_run_once_at_their_time() {
     assert!(d.iter().any(|n| n.contains("report-")), "{d:?}");
 }
 
-/// `suratd check` reads the calendar beside the rules and reports its problems with
-/// file:line:col, the source line and a caret.
-#[test]
-fn check_reports_a_broken_calendar_at_its_line() {
+/// A scratch installation whose rules directory is a copy of the shipped one, with the
+/// calendar changed by `edit`; returns it and the original calendar text.
+fn env_with_calendar(edit: impl Fn(&str) -> String) -> (Env, String) {
     let env = Env::new();
     let rules = env.path().join("rules");
     std::fs::create_dir_all(&rules).expect("mkdir");
@@ -354,21 +353,27 @@ fn check_reports_a_broken_calendar_at_its_line() {
         std::fs::copy(e.path(), rules.join(e.file_name())).expect("copy");
     }
     let cal = std::fs::read_to_string(rules.join("calendar.toml")).expect("calendar");
-    std::fs::write(
-        rules.join("calendar.toml"),
-        cal.replacen(
-            "friday    = [\"07:30-11:30\"",
-            "friday    = [\"07:30-11:70\"",
-            1,
-        ),
-    )
-    .expect("write");
+    std::fs::write(rules.join("calendar.toml"), edit(&cal)).expect("write");
     let cfg = std::fs::read_to_string(env.config()).expect("cfg");
     let cfg = cfg.replace(
         &format!("rules = {:?}", repo().join("rules")),
         &format!("rules = {:?}", rules),
     );
     std::fs::write(env.config(), cfg).expect("write");
+    (env, cal)
+}
+
+/// `suratd check` reads the calendar beside the rules and reports its problems with
+/// file:line:col, the source line and a caret.
+#[test]
+fn check_reports_a_broken_calendar_at_its_line() {
+    let (env, cal) = env_with_calendar(|c| {
+        c.replacen(
+            "friday    = [\"07:30-11:30\"",
+            "friday    = [\"07:30-11:70\"",
+            1,
+        )
+    });
     let out = env.suratd(&["check"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let line = cal
@@ -383,6 +388,25 @@ fn check_reports_a_broken_calendar_at_its_line() {
     assert!(out.stdout.contains(&want), "{}", out.stdout);
     assert!(
         out.stdout.contains("   |              ^\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A calendar in WITA under a daemon.toml in WIB is allowed, with a warning.
+#[test]
+fn check_warns_when_the_calendar_and_the_daemon_disagree_on_the_zone() {
+    let (env, _) = env_with_calendar(|c| {
+        c.replacen(
+            "timezone = \"Asia/Jakarta\"",
+            "timezone = \"Asia/Makassar\"",
+            1,
+        )
+    });
+    let out = env.suratd(&["check"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("rules/calendar.toml: warning: the calendar's time zone Asia/Makassar differs from daemon.toml's Asia/Jakarta"),
         "{}",
         out.stdout
     );

@@ -296,6 +296,37 @@ proptest! {
         prop_assert_eq!(cal.working_between(start, due), minutes * 60);
     }
 
+    /// In every Indonesian zone, and across a pause: the clock's deadline is working time
+    /// and the working time from the resumption is exactly what was left.
+    #[test]
+    fn paused_working_clocks_in_every_zone(
+        zone in prop::sample::select(vec!["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]),
+        start_secs in 0i64..(60 * 86_400),
+        run_secs in 0i64..(3 * 86_400),
+        pause_secs in 0i64..(10 * 86_400),
+        hours in 1u32..30,
+    ) {
+        let cal = zone_calendar(zone);
+        let start = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("t")
+            + chrono::Duration::seconds(start_secs);
+        let s = TimeStandard::parse(&format!("{hours} jam kerja")).expect("sla");
+        let mut c = StepClock::start(&s, &cal, start, false).expect("clock");
+        let paused_at = start + chrono::Duration::seconds(run_secs);
+        c.pause(&cal, paused_at);
+        let resumed_at = paused_at + chrono::Duration::seconds(pause_secs);
+        c.resume(resumed_at);
+        let due = c.due(&cal, 100).expect("running");
+        let left = c.total - c.used;
+        if left > 0 {
+            prop_assert!(cal.is_deadline_instant(due), "{}", cal.show(due));
+            prop_assert_eq!(cal.working_between(resumed_at, due), left);
+            prop_assert_eq!(c.left(&cal, due), 0);
+        } else {
+            // Used up before the pause: due at once when the clock runs again.
+            prop_assert_eq!(due, resumed_at);
+        }
+    }
+
     /// Working days too, and every alert level of a working clock.
     #[test]
     fn working_day_deadlines_fall_in_working_time(

@@ -127,7 +127,10 @@ fn a_running_daemon_fires_a_due_reminder_within_a_second_and_restarts_fire_none_
     let at = utc(fired[0]["at"].as_str().expect("at"));
     assert_eq!(due, utc("2026-03-02T08:37:30Z"));
     let late = at - due;
-    eprintln!("reminder fired {} ms after its due time", late.num_milliseconds());
+    eprintln!(
+        "reminder fired {} ms after its due time",
+        late.num_milliseconds()
+    );
     assert!(
         late >= chrono::Duration::zero() && late < chrono::Duration::seconds(1),
         "fired {late} after its due time"

@@ -67,6 +67,18 @@ pub struct RefusalLine {
     pub reason: String,
 }
 
+/// One of the letter's attachments, in a disposition or task email.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentLine {
+    /// The file name as sent.
+    pub name: String,
+    /// In words: `812 B`, `45 KB`, `3.2 MB`.
+    pub size: String,
+    /// False when the file is not attached (over `[limits] forward-attachments-bytes`): the
+    /// helpdesk keeps it in the stored letter.
+    pub attached: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputLine {
     pub name: String,
@@ -131,6 +143,10 @@ pub struct EmailContext {
     /// What was unclear in an answer (for `klarifikasi`), or empty.
     pub clarification: String,
     pub refusal: RefusalLine,
+    /// The letter's attachments (dispositions and tasks only; empty elsewhere).
+    pub attachments: Vec<AttachmentLine>,
+    /// True when some attachment is listed but not attached.
+    pub attachments_kept: bool,
     /// The SLA of the ticket's current step (reminders, escalations).
     pub sla: SlaLine,
     /// Steps waiting, for a digest or a report (one line per ticket).
@@ -145,6 +161,7 @@ impl EmailContext {
         steps[].title/actor/sla, next_step.title/actor/sla, recipient.name, recipient.email, \
         token, reply_to, decision.by/reason/note, assignee.name, assignee.email, \
         outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason, \
+        attachments[].name/size/attached, attachments_kept, \
         sla.ticket/sop/step/standard/actor/due/level/left/overdue, waiting[] (as sla)";
 
     /// A context with every variable set and every list non-empty, for checking templates.
@@ -215,6 +232,12 @@ impl EmailContext {
                     "token of approver kepala.tik@kampus.ac.id presented by orang.lain@contoh.com"
                         .into(),
             },
+            attachments: vec![AttachmentLine {
+                name: "surat-permohonan.pdf".into(),
+                size: "45 KB".into(),
+                attached: false,
+            }],
+            attachments_kept: true,
             sla: SlaLine::sample(),
             waiting: vec![SlaLine::sample()],
         }
@@ -253,6 +276,8 @@ impl EmailContext {
             access_expires_at: String::new(),
             clarification: String::new(),
             refusal: RefusalLine::default(),
+            attachments: Vec::new(),
+            attachments_kept: false,
             sla: SlaLine::default(),
             waiting: Vec::new(),
         }

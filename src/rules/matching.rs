@@ -286,6 +286,7 @@ mod tests {
             escalation: vec![],
             alerts: Default::default(),
             one_of: vec![],
+            language: None,
         }
     }
 

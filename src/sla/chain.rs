@@ -22,6 +22,7 @@ pub fn actors(config: &Config, step: &Step, assignee: Option<&str>) -> Recipient
             email: a.to_string(),
             roles: Vec::new(),
             aliases: Vec::new(),
+            language: None,
         });
         return (step.actor.clone(), vec![person]);
     }

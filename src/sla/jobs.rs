@@ -187,7 +187,11 @@ impl Sla<'_> {
         let tag = format!("SLA-{date}");
         let built = self
             .templates
-            .render(template, &self.config.language, &ctx)
+            .render(
+                template,
+                to.language.as_deref().unwrap_or(&self.config.language),
+                &ctx,
+            )
             .map_err(|e| e.to_string())
             .and_then(|r| {
                 let message_id = compose::message_id(

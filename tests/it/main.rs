@@ -3,10 +3,16 @@
 
 mod cli;
 mod disposition;
+mod forgery;
 mod golden;
 mod imap;
+mod lampiran;
+mod language;
+mod notices;
 mod realmail;
+mod replies_eml;
 mod scenario;
+mod secrets;
 mod sla;
 mod smtp;
 mod support;

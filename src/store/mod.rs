@@ -21,11 +21,13 @@ pub mod batch;
 pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
+pub mod sla;
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
     include_str!("migrations/003_approval.sql"),
+    include_str!("migrations/004_sla.sql"),
     include_str!("migrations/008_raw_apart.sql"),
 ];
 

@@ -324,7 +324,8 @@ def check_try():
     shutil.rmtree(work, ignore_errors=True)
     rules = os.path.join(work, "rules")
     shutil.copytree(os.path.join(ROOT, "rules"), rules)
-    shipped = sorted(f for f in os.listdir(rules) if f.endswith(".toml"))
+    # The SOP rule files (calendar.toml is the working-time calendar, not a rule).
+    shipped = sorted(f for f in os.listdir(rules) if f.endswith(".toml") and f != "calendar.toml")
     for i in range(100):
         src = shipped[i % len(shipped)]
         with open(os.path.join(rules, src)) as f:
@@ -338,6 +339,8 @@ def check_try():
     letter = os.path.join(ROOT, "tests", "data", "eml", "cbt", "pdf-besar-pmb.eml")
     cfg2 = write_config(os.path.join(work, "try"), "file")
     tried, rc2 = timed([BIN, "--config", cfg2, "try", letter], work)
+    if rc != 0:
+        log(f"   suratd check found problems (rc {rc}): the time is still given")
     res = {"rule_files": len(shipped) + 100, "check_seconds": check, "check_rc": rc,
            "try_seconds": tried, "try_rc": rc2}
     log(f"   check {check*1000:.0f} ms (rc {rc}), try {tried*1000:.0f} ms (rc {rc2})")

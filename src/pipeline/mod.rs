@@ -389,4 +389,6 @@ fn record_events(
 mod approval;
 pub use approval::Via;
 mod emails;
+mod replay;
 mod reply;
+pub use replay::Replayed;

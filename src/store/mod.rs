@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub mod approval;
 pub mod cursor;
 pub mod outbox;
+pub mod quarantine;
 pub mod rawhead;
 
 const MIGRATIONS: [&str; 3] = [

@@ -27,6 +27,7 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     pub outbox: OutboxConfig,
     pub limits: Limits,
+    pub answers: Answers,
     pub people: Vec<Person>,
     pub security: Security,
 }
@@ -237,6 +238,26 @@ pub struct Person {
     pub aliases: Vec<String>,
 }
 
+/// `[answers]`: loop protection. Automatic mail (RFC 3834, bounces, lists) is never
+/// answered at all; this caps what is left, e.g. an auto-responder without any automatic
+/// header whose answers look like new letters.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Answers {
+    /// At most this many emails to one requester address in any hour; beyond it an answer is
+    /// recorded on its ticket (`email_suppressed`) and not sent. 0: no limit. People of
+    /// `[[person]]` (leaders, staff) are not limited.
+    pub per_sender_per_hour: u32,
+}
+
+impl Default for Answers {
+    fn default() -> Self {
+        Answers {
+            per_sender_per_hour: 10,
+        }
+    }
+}
+
 /// Roles every installation has; `[[person]]` entries may add more.
 pub const BUILTIN_ROLES: [&str; 6] = ["pemohon", "helpdesk", "pimpinan", "staf", "kepala", "kabag"];
 
@@ -252,6 +273,8 @@ struct RawConfig {
     outbox: RawOutbox,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    answers: Answers,
     #[serde(default)]
     person: Vec<toml::Spanned<RawPerson>>,
     security: Option<toml::Spanned<RawSecurity>>,
@@ -705,6 +728,7 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         sources,
         outbox,
         limits: raw.limits,
+        answers: raw.answers,
         people,
         security,
     })

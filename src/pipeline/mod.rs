@@ -389,6 +389,7 @@ fn record_events(
 mod approval;
 pub use approval::Via;
 mod emails;
+mod loops;
 mod replay;
 mod reply;
 pub use replay::Replayed;

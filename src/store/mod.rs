@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 pub mod approval;
 pub mod cursor;
+mod loops;
 pub mod outbox;
 pub mod quarantine;
 pub mod rawhead;

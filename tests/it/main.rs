@@ -5,6 +5,7 @@ mod cli;
 mod disposition;
 mod golden;
 mod imap;
+mod r#loop;
 mod quarantine;
 mod realmail;
 mod scenario;

@@ -16,12 +16,12 @@ use super::support::{repo, Daemon, Env};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const HELPDESK: &str = "direktur@kampus.test";
-const REQUESTER: &str = "mahasiswa@unit.kampus.test";
+pub(super) const HELPDESK: &str = "direktur@kampus.test";
+pub(super) const REQUESTER: &str = "mahasiswa@unit.kampus.test";
 
-struct Run {
-    env: Env,
-    tag: String,
+pub(super) struct Run {
+    pub(super) env: Env,
+    pub(super) tag: String,
     daemon: Option<Daemon>,
 }
 
@@ -31,7 +31,7 @@ impl Run {
     }
 
     /// A run whose daemon.toml ends with `extra` (people, security).
-    fn with(extra: &str) -> Run {
+    pub(super) fn with(extra: &str) -> Run {
         let env = Env::new();
         let tag = format!(
             "e2e{}",
@@ -88,7 +88,7 @@ retry-max-seconds = 2
         }
     }
 
-    fn start(&mut self) {
+    pub(super) fn start(&mut self) {
         let child = Command::new(env!("CARGO_BIN_EXE_suratd"))
             .arg("--config")
             .arg(self.env.config())
@@ -103,7 +103,7 @@ retry-max-seconds = 2
     }
 
     /// SIGTERM, and the daemon must exit cleanly.
-    fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         let Some(mut d) = self.daemon.take() else {
             return;
         };
@@ -121,7 +121,7 @@ retry-max-seconds = 2
         );
     }
 
-    fn log(&self) -> String {
+    pub(super) fn log(&self) -> String {
         std::fs::read_to_string(self.env.path().join("suratd.log")).unwrap_or_default()
     }
 
@@ -149,7 +149,7 @@ retry-max-seconds = 2
     }
 
     /// Sends raw bytes through Postfix to `to`.
-    fn send_raw(&self, to: &str, raw: &[u8]) {
+    pub(super) fn send_raw(&self, to: &str, raw: &[u8]) {
         let mut child = Command::new("python3")
             .arg(script("send.py"))
             .args(["--eml", "-", "--to", to])

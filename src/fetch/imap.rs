@@ -293,7 +293,7 @@ async fn folder_task(
         if permanent {
             tracing::error!(source = name, folder, error = %error, retry_in_secs, permanent, "imap source failed; this needs fixing, retrying slowly");
         } else {
-            tracing::warn!(source = name, folder, error = %error, retry_in_secs, permanent, "imap connection failed; reconnecting");
+            tracing::warn!(source = name, folder, server = %format!("{}:{}", source.config.host, source.config.port), error = %error, retry_in_secs, permanent, "waiting for the IMAP server: connection failed; reconnecting");
         }
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}

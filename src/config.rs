@@ -113,6 +113,8 @@ pub struct Helpdesk {
     pub name: String,
     /// The domain of `address`, used for the Message-IDs suratd makes.
     pub domain: String,
+    /// Who is told when a live edit of the rules or templates is broken (hot reload).
+    pub admin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -337,6 +339,7 @@ fn default_poll() -> u64 {
 struct RawHelpdesk {
     address: toml::Spanned<String>,
     name: String,
+    admin: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -479,6 +482,22 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         }
     };
 
+    let admin = raw.helpdesk.admin.as_ref().map(|a| {
+        let v = a.get_ref().trim().to_lowercase();
+        if !v
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+        {
+            diags.push(
+                at(
+                    a.span(),
+                    format!("admin address \"{v}\" is not an email address"),
+                )
+                .with_hint("write admin = \"admin.tik@kampus.ac.id\""),
+            );
+        }
+        v
+    });
     let lang = raw.daemon.language.get_ref().clone();
     if lang != "id" && lang != "en" {
         diags.push(
@@ -724,6 +743,7 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
             address,
             name: raw.helpdesk.name,
             domain,
+            admin,
         },
         sources,
         outbox,

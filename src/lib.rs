@@ -29,6 +29,7 @@ pub mod lifecycle;
 pub mod outbound;
 pub mod parse;
 pub mod pipeline;
+pub mod reload;
 pub mod rules;
 pub mod store;
 pub mod workflow;

@@ -275,7 +275,8 @@ impl Outbox {
                     // Measured for RELIABILITY.md: the whole hand-over (connect to 250) and
                     // the part of the window after the 250 (to the commit below).
                     let accepted = std::time::Instant::now();
-                    let send_us = u64::try_from((accepted - started).as_micros()).unwrap_or(u64::MAX);
+                    let send_us =
+                        u64::try_from((accepted - started).as_micros()).unwrap_or(u64::MAX);
                     let at = clock.now();
                     // THE DOUBLE-SEND WINDOW: the server has the email (250) and the row is
                     // still `queued` until this write commits. A crash here (process killed,
@@ -288,7 +289,8 @@ impl Outbox {
                         tracing::error!(error = %e, "email sent but not recorded as sent; recording it before anything else");
                         return Err(e.into());
                     }
-                    let window_us = u64::try_from(accepted.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    let window_us =
+                        u64::try_from(accepted.elapsed().as_micros()).unwrap_or(u64::MAX);
                     tracing::info!(via = %self.transport, send_us, window_us, "email sent");
                     stats.sent += 1;
                 }

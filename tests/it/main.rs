@@ -8,6 +8,7 @@ mod imap;
 mod r#loop;
 mod quarantine;
 mod realmail;
+mod reload;
 mod scenario;
 mod smtp;
 mod support;

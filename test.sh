@@ -32,3 +32,11 @@ eval "$(tests/mailstack/env.sh)"
 echo "== cargo test"
 cargo test --locked --all-targets
 cargo test --locked --doc
+
+# ---- reliability, short forms (tests/crash; long forms and figures: RELIABILITY.md) -----
+# On the same stack, after the tests above (each script empties the mailboxes first).
+echo "== crash test (short): SIGKILL at random moments while letters arrive"
+SURATD_BIN="$CARGO_TARGET_DIR/debug/suratd" python3 tests/crash/crash.py --letters 200 --kills 8
+echo "== outage test (short): Dovecot, then Postfix, down while letters arrive"
+SURATD_BIN="$CARGO_TARGET_DIR/debug/suratd" python3 tests/crash/outage.py --down 5
+# ---- end of reliability ------------------------------------------------------------------

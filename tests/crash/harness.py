@@ -24,6 +24,8 @@ import mslib  # noqa: E402
 HELPDESK = "helpdesk@kampus.test"
 REQUESTER = "pemohon@unit.kampus.test"
 LEADER = "kepala@kampus.test"
+STAFF = "staf@kampus.test"
+TOKEN_SUBJECT = re.compile(r"\[(\S+) (a-[A-Za-z0-9_-]+)\]")
 
 
 def suratd_bin():
@@ -85,8 +87,14 @@ name = "Petugas Helpdesk"
 email = "{LEADER}"
 roles = ["helpdesk"]
 
+[[person]]
+name = "Staf Layanan TIK"
+email = "{STAFF}"
+roles = ["staf"]
+
 [security]
 token-secret = "crash-test-secret-0123456789abcdef"
+trusted-authserv-ids = ["mx.kampus.test"]
 """
         with open(os.path.join(self.dir, "daemon.toml"), "w") as f:
             f.write(config)
@@ -154,7 +162,7 @@ class Sender:
     def __init__(self):
         self.conn = None
 
-    def send(self, raw, via_imap=False):
+    def send(self, raw, via_imap=False, to=HELPDESK):
         while True:
             try:
                 if via_imap:
@@ -167,7 +175,7 @@ class Sender:
                     return
                 if self.conn is None:
                     self.conn = mslib.smtp()
-                self.conn.sendmail(f"bounce@unit.kampus.test", [HELPDESK], raw)
+                self.conn.sendmail("bounce@unit.kampus.test", [to], raw)
                 return
             except Exception:
                 try:
@@ -188,18 +196,25 @@ class Sender:
 
 def mailbox(user):
     """In-Reply-To of every message in USER's INBOX (headers only, read-only)."""
+    return [irt for irt, _, _ in mailbox_full(user)]
+
+
+def mailbox_full(user):
+    """(In-Reply-To, Subject, Message-ID) of every message in USER's INBOX."""
     m = mslib.imap(user)
     try:
         typ, data = m.select("INBOX", readonly=True)
         if int(data[0]) == 0:
             return []
-        typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (IN-REPLY-TO MESSAGE-ID)])")
+        typ, data = m.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (IN-REPLY-TO MESSAGE-ID SUBJECT)])")
         out = []
         parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
         for item in data:
             if isinstance(item, tuple):
                 h = parser.parsebytes(item[1])
-                out.append((h.get("In-Reply-To") or "").strip().strip("<>"))
+                out.append(((h.get("In-Reply-To") or "").strip().strip("<>"),
+                            mslib.decode(h.get("Subject") or ""),
+                            (h.get("Message-ID") or "").strip().strip("<>")))
         return out
     finally:
         m.logout()
@@ -208,23 +223,22 @@ def mailbox(user):
 def settled(inst, tag, sent):
     """True when nothing is in flight: every letter sent is stored and processed, every
     queued email sent, and every sent email delivered."""
-    like = f"%{tag}-%"
+    like = f"{tag}-%"
     done = inst.query("SELECT COUNT(*) FROM messages WHERE message_id LIKE ? AND state = 'done'", like)
     if not done or done[0][0] < sent:
         return False
     unsent = inst.query("SELECT COUNT(*) FROM outbox WHERE state <> 'sent'")[0][0]
     if unsent:
         return False
-    queued = inst.query("SELECT COUNT(*) FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
-                        "JOIN messages m ON m.id = t.source_message WHERE m.message_id LIKE ?", like)[0][0]
-    delivered = sum(1 for r in mailbox(REQUESTER) + mailbox(LEADER) if tag in r)
+    queued = inst.query("SELECT COUNT(*) FROM outbox")[0][0]
+    delivered = sum(len(mailbox(u)) for u in (REQUESTER, LEADER, STAFF))
     return delivered >= queued
 
 
-def wait_settled(inst, tag, sent, timeout):
+def wait_settled(inst, tag, sent, timeout, also=lambda: True):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if settled(inst, tag, sent):
+        if settled(inst, tag, sent) and also():
             return True
         time.sleep(0.5)  # polling the database and IMAP, not synchronising
     return False
@@ -232,7 +246,7 @@ def wait_settled(inst, tag, sent, timeout):
 
 def account(inst, tag, letters):
     """The figures: letters is [(message_id, automatic)]."""
-    like = f"%{tag}-%"
+    like = f"{tag}-%"
     rows = inst.query("SELECT message_id, state, outcome FROM messages WHERE message_id LIKE ?", like)
     stored = {}
     for mid, state, outcome in rows:
@@ -241,15 +255,18 @@ def account(inst, tag, letters):
     for (mid,) in inst.query("SELECT m.message_id FROM tickets t JOIN messages m "
                              "ON m.id = t.source_message WHERE m.message_id LIKE ?", like):
         tickets[mid] = tickets.get(mid, 0) + 1
-    acks, dispositions = {}, {}
-    for box, counts in ((REQUESTER, acks), (LEADER, dispositions)):
-        for r in mailbox(box):
-            if tag in r:
-                counts[r] = counts.get(r, 0) + 1
+    # Our emails have a Message-ID fixed per ticket and purpose: a copy delivered twice is a
+    # doubled email. Threading (In-Reply-To) ties the first answers to the letter.
+    copies, answered_in = {}, {}
+    for box in (REQUESTER, LEADER, STAFF):
+        for irt, _, mid in mailbox_full(box):
+            copies[mid] = copies.get(mid, 0) + 1
+            answered_in.setdefault(irt, set()).add(box)
     tokens_twice = inst.query("SELECT COUNT(*) FROM (SELECT ticket_id, step FROM approval_tokens "
                               "GROUP BY ticket_id, step HAVING COUNT(*) > 1)")[0][0]
     f = {"letters": len(letters), "lost": 0, "wrong_outcome": 0, "duplicate_messages": 0,
-         "duplicate_tickets": 0, "missing_emails": 0, "duplicate_emails": 0,
+         "duplicate_tickets": 0, "missing_emails": 0,
+         "duplicate_emails": sum(c - 1 for c in copies.values()), "answered_automatic": 0,
          "tokens_issued_twice": tokens_twice, "ignored": 0, "tickets": 0}
     for mid, automatic in letters:
         s = stored.get(mid, [])
@@ -263,15 +280,13 @@ def account(inst, tag, letters):
         if automatic:
             f["ignored"] += 1
             f["duplicate_tickets"] += tickets.get(mid, 0)
-            f["duplicate_emails"] += acks.get(mid, 0) + dispositions.get(mid, 0)
+            f["answered_automatic"] += 1 if answered_in.get(mid) else 0
             continue
         n = tickets.get(mid, 0)
         f["tickets"] += min(n, 1)
         f["duplicate_tickets"] += max(0, n - 1)
-        for counts in (acks, dispositions):
-            c = counts.get(mid, 0)
-            f["missing_emails"] += 1 if c == 0 else 0
-            f["duplicate_emails"] += max(0, c - 1)
+        # The acknowledgement to the requester, the disposition to the leader.
+        f["missing_emails"] += len({REQUESTER, LEADER} - answered_in.get(mid, set()))
     log = inst.log()
     sends = [int(w) for w in re.findall(r"send_us=(\d+)", log)]
     if sends:
@@ -283,4 +298,69 @@ def account(inst, tag, letters):
         f["window_us"] = {"emails": len(windows), "median": int(statistics.median(windows)),
                           "p99": windows[int(len(windows) * 0.99) - 1 if len(windows) > 1 else 0],
                           "max": windows[-1], "sum_ms": round(sum(windows) / 1000, 1)}
+    return f
+
+
+class Decider:
+    """The leader: answers every disposition email in its mailbox with SETUJU to the token
+    address, and (with `replay`) sends the same decision a second time, as a copy resent by
+    a mail client would be: the token must work once."""
+
+    def __init__(self, tag, replay=True):
+        self.tag = tag
+        self.replay = replay
+        self.answered = set()
+        self.sent = 0
+        self.sender = Sender()
+
+    def poll(self):
+        for _, subject, mid in mailbox_full(LEADER):
+            m = TOKEN_SUBJECT.search(subject)
+            if not m or m.group(2) in self.answered:
+                continue
+            number, token = m.group(1), m.group(2)
+            self.answered.add(token)
+            for copy in range(2 if self.replay else 1):
+                reply = (f"Authentication-Results: mx.kampus.test; dkim=pass header.d=kampus.test\r\n"
+                         f"From: Petugas Helpdesk <{LEADER}>\r\nTo: {HELPDESK}\r\n"
+                         f"Subject: Re: {subject}\r\n"
+                         f"Message-ID: <dec-{self.tag}-{token}-{copy}@kampus.test>\r\n"
+                         f"In-Reply-To: <{mid}>\r\n"
+                         "Date: Mon, 02 Mar 2026 10:00:00 +0700\r\n"
+                         "Content-Type: text/plain; charset=utf-8\r\n\r\nSETUJU\r\n")
+                self.sender.send(reply.encode(), to=HELPDESK.replace("@", f"+{token}@"))
+                self.sent += 1
+
+    def processed(self, inst):
+        n = inst.query("SELECT COUNT(*) FROM messages WHERE message_id LIKE ? AND state = 'done'",
+                       f"dec-{self.tag}-%")
+        return n[0][0] if n else 0
+
+
+def decisions(inst, tag):
+    """Per-ticket decision figures for the letters of TAG."""
+    like = f"{tag}-%"
+    rows = inst.query(
+        "SELECT t.number, t.state, "
+        " (SELECT COUNT(*) FROM events e WHERE e.ticket_id = t.id AND e.kind = 'approved'), "
+        " (SELECT COUNT(*) FROM events e WHERE e.ticket_id = t.id AND e.kind = 'assigned') "
+        "FROM tickets t JOIN messages m ON m.id = t.source_message WHERE m.message_id LIKE ?", like)
+    tasks = {}
+    for _, subject, _ in mailbox_full(STAFF):
+        m = TOKEN_SUBJECT.search(subject)
+        if m:
+            tasks[m.group(1)] = tasks.get(m.group(1), 0) + 1
+    used = inst.query("SELECT COUNT(*) FROM approval_tokens WHERE used_at IS NOT NULL")[0][0]
+    f = {"approved": 0, "undecided": 0, "approved_twice": 0, "assigned_twice": 0,
+         "missing_tasks": 0, "duplicate_tasks": 0, "tokens_used": used}
+    for number, state, approved, assigned in rows:
+        if approved == 0:
+            f["undecided"] += 1
+            continue
+        f["approved"] += 1
+        f["approved_twice"] += max(0, approved - 1)
+        f["assigned_twice"] += max(0, assigned - 1)
+        c = tasks.get(number, 0)
+        f["missing_tasks"] += 1 if c == 0 else 0
+        f["duplicate_tasks"] += max(0, c - 1)
     return f

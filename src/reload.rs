@@ -201,3 +201,31 @@ fn notify_admin(
     }
     Ok(queued)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_follows_names_and_bytes_not_times() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dirs = vec![dir.path().to_path_buf()];
+        let empty = fingerprint(&dirs);
+        std::fs::write(dir.path().join("a.toml"), "x = 1\n").expect("w");
+        let one = fingerprint(&dirs);
+        assert_ne!(empty, one);
+        std::fs::write(dir.path().join("a.toml"), "x = 1\n").expect("w");
+        assert_eq!(
+            one,
+            fingerprint(&dirs),
+            "rewriting the same bytes is no change"
+        );
+        std::fs::write(dir.path().join("a.toml"), "x = 2\n").expect("w");
+        assert_ne!(one, fingerprint(&dirs));
+        std::fs::rename(dir.path().join("a.toml"), dir.path().join("b.toml")).expect("mv");
+        let renamed = fingerprint(&dirs);
+        std::fs::write(dir.path().join("b.toml"), "x = 2\n").expect("w");
+        assert_eq!(renamed, fingerprint(&dirs));
+        assert_ne!(renamed, empty);
+    }
+}

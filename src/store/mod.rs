@@ -275,7 +275,12 @@ impl Store {
         raw: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Stored> {
-        let tx = self.conn.transaction()?;
+        // IMMEDIATE: a deferred transaction that reads and then writes gets SQLITE_BUSY at
+        // once, without the busy timeout, when another connection wrote in between (WAL);
+        // the crash test saw fetches fail that way under load.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let seen: Option<i64> = tx
             .query_row(
                 "SELECT message FROM message_sources WHERE source = ?1 AND position = ?2",

@@ -48,6 +48,9 @@ pub struct Limits {
     pub max_attachment_text_chars: usize,
     /// MIME nesting deeper than this is not descended into.
     pub max_mime_depth: usize,
+    /// The letter's attachments go with its disposition and task emails up to this total;
+    /// past it they are listed by name and size (the helpdesk keeps them).
+    pub forward_attachments_bytes: usize,
 }
 
 impl Default for Limits {
@@ -58,6 +61,7 @@ impl Default for Limits {
             max_attachment_bytes: 20 * 1024 * 1024,
             max_attachment_text_chars: 200_000,
             max_mime_depth: 20,
+            forward_attachments_bytes: 10 * 1024 * 1024,
         }
     }
 }

@@ -101,8 +101,8 @@ fn check_reports_config_problems_with_position() {
         out.stdout,
         "daemon.toml:26:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")\n\
          26 | address = \"helpdesk\"\n   |           ^\n\
-         daemon.toml:43:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)\n\
-         43 | kind = \"pop3\"\n   |        ^\n\
+         daemon.toml:46:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)\n\
+         46 | kind = \"pop3\"\n   |        ^\n\
          2 error(s), 0 warning(s)\n"
     );
 }

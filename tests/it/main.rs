@@ -3,12 +3,18 @@
 
 mod cli;
 mod disposition;
+mod forgery;
 mod golden;
 mod imap;
+mod lampiran;
+mod language;
 mod r#loop;
+mod notices;
 mod quarantine;
 mod realmail;
 mod reload;
+mod replies_eml;
 mod scenario;
+mod secrets;
 mod smtp;
 mod support;

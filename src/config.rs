@@ -262,7 +262,7 @@ pub struct Answers {
 impl Default for Answers {
     fn default() -> Self {
         Answers {
-            per_sender_per_hour: 10,
+            per_sender_per_hour: 30,
         }
     }
 }

@@ -55,9 +55,13 @@ fn events_of_kind(env: &Env, kind: &str, about: &str) -> usize {
 fn answers_to_one_sender_are_capped_per_hour_and_the_rest_recorded() {
     let env = Env::new();
     let cfg = std::fs::read_to_string(env.config()).expect("cfg");
+    assert!(
+        cfg.contains("per-sender-per-hour = 30"),
+        "the shipped default"
+    );
     std::fs::write(
         env.config(),
-        cfg.replace("per-sender-per-hour = 10", "per-sender-per-hour = 2"),
+        cfg.replace("per-sender-per-hour = 30", "per-sender-per-hour = 2"),
     )
     .expect("w");
     for n in 0..5 {

@@ -30,6 +30,9 @@ pub struct Config {
     pub answers: Answers,
     pub people: Vec<Person>,
     pub security: Security,
+    /// `[cron]`: periodic jobs (digest, weekly SLA report, IMAP poll fallback); see
+    /// docs/sla.md.
+    pub cron: Vec<crate::sla::cron::CronJob>,
 }
 
 /// `[security]`: how decisions by reply are trusted.
@@ -287,6 +290,8 @@ struct RawConfig {
     #[serde(default)]
     person: Vec<toml::Spanned<RawPerson>>,
     security: Option<toml::Spanned<RawSecurity>>,
+    #[serde(default)]
+    cron: std::collections::BTreeMap<String, toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -748,6 +753,8 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         Some(sec) => security(sec, &people, file, source, &resolve, &mut diags),
     };
 
+    let cron = crate::sla::cron::jobs(&raw.cron, file, source, &mut diags);
+
     if !diags.is_empty() {
         crate::diag::sort(&mut diags);
         return Err(diags);
@@ -773,6 +780,7 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         answers: raw.answers,
         people,
         security,
+        cron,
     })
 }
 

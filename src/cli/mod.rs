@@ -9,6 +9,7 @@ pub mod check;
 pub mod decide;
 pub mod quarantine;
 pub mod run;
+pub mod sla;
 pub mod tickets;
 pub mod try_letter;
 
@@ -74,6 +75,11 @@ pub enum Command {
         /// `id` or `en`; default: the ticket's language.
         #[arg(long)]
         lang: Option<String>,
+    },
+    /// Open tickets: each step's deadline, and the time left or overdue (working time).
+    Sla {
+        #[arg(long)]
+        json: bool,
     },
     /// List stored messages and how each ended (ticket, reply, ignored and why).
     Messages {
@@ -148,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Messages { json } => tickets::messages(&cli.config, *json),
         Command::Quarantine { json } => quarantine::list(&cli.config, *json),
         Command::Replay { id, json } => quarantine::replay(&cli.config, *id, *json),
+        Command::Sla { json } => sla::sla(&cli.config, *json),
         Command::Render {
             template,
             ticket,

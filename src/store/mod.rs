@@ -22,11 +22,13 @@ mod loops;
 pub mod outbox;
 pub mod quarantine;
 pub mod rawhead;
+pub mod sla;
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
     include_str!("migrations/003_approval.sql"),
+    include_str!("migrations/004_sla.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -16,5 +16,6 @@ mod reload;
 mod replies_eml;
 mod scenario;
 mod secrets;
+mod sla;
 mod smtp;
 mod support;

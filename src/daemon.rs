@@ -234,8 +234,8 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
             }
         }));
     }
-    // The rules and templates in force: the processor takes them per pass, the watcher
-    // swaps them on a good edit (src/reload.rs).
+    // The rules, templates and calendar in force: the processor and the SLA service take
+    // them per pass, the watcher swaps them on a good edit (src/reload.rs).
     let current = crate::reload::Current::new(Arc::clone(&loaded));
     {
         let (l, c, s, q, t) = (
@@ -256,9 +256,14 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         }));
     }
     {
-        let (l, c, q) = (current.clone(), Arc::clone(&clock), queued.clone());
+        let (l, c, q, t) = (
+            current.clone(),
+            Arc::clone(&clock),
+            queued.clone(),
+            tracked.clone(),
+        );
         services.push(supervise("reload".into(), shutdown.clone(), move |sd| {
-            crate::reload::watch(l.clone(), Arc::clone(&c), q.clone(), sd)
+            crate::reload::watch(l.clone(), Arc::clone(&c), [q.clone(), t.clone()], sd)
         }));
     }
     {
@@ -269,7 +274,7 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
     }
     {
         let (l, c, t, q, s) = (
-            Arc::clone(&loaded),
+            current.clone(),
             Arc::clone(&clock),
             tracked.clone(),
             queued.clone(),
@@ -277,7 +282,7 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         );
         services.push(supervise("sla".into(), shutdown.clone(), move |sd| {
             crate::sla::service::run(
-                Arc::clone(&l),
+                l.clone(),
                 Arc::clone(&c),
                 t.clone(),
                 [q.clone(), s.clone()],

@@ -6,9 +6,10 @@
 //! A change is applied once the hash has stayed the same for one more poll (debounce: an
 //! editor's save in several writes, or a `cp` of many files, is one reload).
 //!
-//! A reload loads templates and rules exactly as `suratd check` does, against the config in
-//! force (daemon.toml itself is read at start only). If everything loads, the processor uses
-//! the new set from its next message on; a message under way finishes with the old one.
+//! A reload loads templates, rules and the working-time calendar (rules/calendar.toml)
+//! exactly as `suratd check` does, against the config in force (daemon.toml itself is read
+//! at start only). If everything loads, the processor and the SLA
+//! service use the new set from their next pass on; a pass under way finishes with the old.
 //! If anything is broken, nothing changes: the rules in force stay, every problem is logged
 //! with its file:line, and the `[helpdesk] admin` address gets one email per distinct broken
 //! state (queued in the outbox like every email, so it survives restarts and outages).
@@ -79,11 +80,13 @@ fn watched(loaded: &Loaded) -> Vec<PathBuf> {
     ]
 }
 
-/// The watcher service: until shutdown, reloads when the watched files change.
+/// The watcher service: until shutdown, reloads when the watched files change. Kicks the
+/// outbox (`queued`) when it emailed the admin, and the SLA service (`tracked`) after each
+/// attempt, so a new calendar or rule's clocks apply at once.
 pub async fn watch(
     current: Current,
     clock: Arc<dyn Clock>,
-    queued: Kick,
+    [queued, tracked]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let dirs = watched(&current.get());
@@ -106,6 +109,7 @@ pub async fn watch(
         if emailed {
             queued.kick();
         }
+        tracked.kick();
     }
 }
 

@@ -3,7 +3,9 @@
 
 mod cli;
 mod disposition;
+mod fuzz_regressions;
 mod golden;
+mod hostile;
 mod imap;
 mod realmail;
 mod scenario;

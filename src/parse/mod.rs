@@ -109,11 +109,13 @@ pub struct Attachment {
 }
 
 impl Attachment {
-    /// Whether a `[limits]` setting kept its text from being read (size, count, depth, time).
+    /// Whether a limit kept its text from being read: a `[limits]` setting (size, count,
+    /// depth, time) or the zip-bomb cap of a DOCX.
     pub fn over_limit(&self) -> bool {
-        self.error
-            .as_deref()
-            .is_some_and(|e| e.starts_with("not read: ") && e.contains("(limits."))
+        self.error.as_deref().is_some_and(|e| {
+            (e.starts_with("not read: ") && e.contains("(limits."))
+                || e.starts_with("docx too large")
+        })
     }
 }
 

@@ -109,16 +109,16 @@ def large():
     yield "huge-message-40mb.eml", letter(
         "Permohonan akun webservice", files=[("application/pdf", "scan.pdf", b"%" * (30 << 20))]
     )
-    yield "huge-attachment-25mb.eml", letter(
-        "Surat terlampir", files=[("application/pdf", "surat.pdf", b"%" * (25 << 20))]
+    yield "huge-attachment-21mb.eml", letter(
+        "Surat terlampir", files=[("application/pdf", "surat.pdf", b"%" * (21 << 20))]
     )
-    yield "docx-zip-bomb-1gb.eml", letter(
+    yield "docx-zip-bomb-256mb.eml", letter(
         "Formulir",
         files=[("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                "bom.docx", docx_bomb(1 << 30))],
+                "bom.docx", docx_bomb(1 << 28))],
     )
     yield "slow-pdf.eml", letter(
-        "Formulir", files=[("application/pdf", "lambat.pdf", slow_pdf(2_000_000))]
+        "Formulir", files=[("application/pdf", "lambat.pdf", slow_pdf(400_000))]
     )
     parts = [("text/plain", f"f{i}.txt", b"Nama: Budi") for i in range(5000)]
     yield "parts-5000.eml", letter("Banyak lampiran", files=parts)

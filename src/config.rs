@@ -39,6 +39,9 @@ pub struct Security {
     pub token_secret: Option<crate::approval::token::TokenSecret>,
     /// How long a token stays valid, in days (0: tokens expire at once, for tests).
     pub token_days: u32,
+    /// At most one `keputusan_ditolak` notice per ticket and person in this many minutes
+    /// (every refusal is still logged).
+    pub refusal_notice_minutes: u32,
     /// Who may decide: `require-authenticated-sender`, the trusted authserv-ids, and each
     /// person's aliases.
     pub sender: crate::approval::sender::SenderPolicy,
@@ -49,6 +52,7 @@ impl Default for Security {
         Security {
             token_secret: None,
             token_days: 7,
+            refusal_notice_minutes: 60,
             sender: crate::approval::sender::SenderPolicy::default(),
         }
     }
@@ -235,6 +239,9 @@ pub struct Person {
     pub roles: Vec<String>,
     /// Other addresses of the same person, lower-cased (accepted as the sender of a decision).
     pub aliases: Vec<String>,
+    /// The language of the emails to this person (`id` or `en`); `None`: the rule's, else the
+    /// daemon's.
+    pub language: Option<String>,
 }
 
 /// Roles every installation has; `[[person]]` entries may add more.
@@ -265,6 +272,8 @@ struct RawSecurity {
     token_secret_file: Option<toml::Spanned<String>>,
     #[serde(default = "default_token_days")]
     token_days: u32,
+    #[serde(default = "default_refusal_notice_minutes")]
+    refusal_notice_minutes: u32,
     #[serde(default = "default_true")]
     require_authenticated_sender: bool,
     #[serde(default)]
@@ -273,6 +282,9 @@ struct RawSecurity {
     trust_unnamed_authserv: bool,
 }
 
+fn default_refusal_notice_minutes() -> u32 {
+    60
+}
 fn default_token_days() -> u32 {
     7
 }
@@ -405,6 +417,7 @@ struct RawPerson {
     roles: Vec<String>,
     #[serde(default)]
     aliases: Vec<toml::Spanned<String>>,
+    language: Option<toml::Spanned<String>>,
 }
 
 /// Reads and validates `daemon.toml`. On failure, every problem found.
@@ -672,11 +685,20 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
             }
             aliases.push(alias);
         }
+        if let Some(l) = &pr.language {
+            if l.get_ref() != "id" && l.get_ref() != "en" {
+                diags.push(
+                    at(l.span(), format!("unknown language \"{}\"", l.get_ref()))
+                        .with_hint("use \"id\" (Bahasa Indonesia) or \"en\" (English)"),
+                );
+            }
+        }
         people.push(Person {
             name: pr.name.clone(),
             email,
             roles: pr.roles.clone(),
             aliases,
+            language: pr.language.as_ref().map(|l| l.get_ref().clone()),
         });
     }
     let security = match &raw.security {
@@ -786,6 +808,7 @@ fn security(
     Security {
         token_secret,
         token_days: r.token_days,
+        refusal_notice_minutes: r.refusal_notice_minutes,
         sender: crate::approval::sender::SenderPolicy {
             require_authenticated_sender: r.require_authenticated_sender,
             trusted_authserv_ids: r.trusted_authserv_ids.clone(),

@@ -6,5 +6,6 @@
 //! dispositions and acts on decisions uses them.
 
 pub mod decision;
+pub mod redact;
 pub mod sender;
 pub mod token;

@@ -94,6 +94,14 @@ pub fn token_address(helpdesk: &str, token: &str) -> String {
 
 /// The full message bytes, CRLF line endings.
 pub fn build(o: &Outgoing<'_>) -> Result<Vec<u8>, ComposeError> {
+    build_with(o, &[])
+}
+
+/// The message with `files` attached after the text (multipart/mixed when there are any).
+pub fn build_with(
+    o: &Outgoing<'_>,
+    files: &[super::attach::LetterFile],
+) -> Result<Vec<u8>, ComposeError> {
     let clean = o.subject.replace(['\r', '\n'], " ");
     let subject = match o.token {
         Some(t) => token_subject(o.ticket, t, &clean),
@@ -123,10 +131,21 @@ pub fn build(o: &Outgoing<'_>) -> Result<Vec<u8>, ComposeError> {
     if !refs.is_empty() {
         b = b.references(refs.join(" "));
     }
-    let msg = b
-        .header(ContentType::TEXT_PLAIN)
-        .body(o.body.replace("\r\n", "\n"))
-        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    let text = o.body.replace("\r\n", "\n");
+    let msg = if files.is_empty() {
+        b.header(ContentType::TEXT_PLAIN).body(text)
+    } else {
+        use lettre::message::{Attachment, MultiPart, SinglePart};
+        let mut mixed = MultiPart::mixed().singlepart(SinglePart::plain(text));
+        for f in files {
+            let ct = ContentType::parse(&f.content_type)
+                .or_else(|_| ContentType::parse("application/octet-stream"))
+                .map_err(|e| ComposeError::Build(e.to_string()))?;
+            mixed = mixed.singlepart(Attachment::new(f.name.clone()).body(f.bytes.clone(), ct));
+        }
+        b.multipart(mixed)
+    }
+    .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(msg.formatted())
 }
 

@@ -67,6 +67,18 @@ pub struct RefusalLine {
     pub reason: String,
 }
 
+/// One of the letter's attachments, in a disposition or task email.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachmentLine {
+    /// The file name as sent.
+    pub name: String,
+    /// In words: `812 B`, `45 KB`, `3.2 MB`.
+    pub size: String,
+    /// False when the file is not attached (over `[limits] forward-attachments-bytes`): the
+    /// helpdesk keeps it in the stored letter.
+    pub attached: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutputLine {
     pub name: String,
@@ -109,6 +121,10 @@ pub struct EmailContext {
     /// What was unclear in an answer (for `klarifikasi`), or empty.
     pub clarification: String,
     pub refusal: RefusalLine,
+    /// The letter's attachments (dispositions and tasks only; empty elsewhere).
+    pub attachments: Vec<AttachmentLine>,
+    /// True when some attachment is listed but not attached.
+    pub attachments_kept: bool,
 }
 
 impl EmailContext {
@@ -118,7 +134,8 @@ impl EmailContext {
         missing[].name/title, invalid[].name/title/value/message, complete, \
         steps[].title/actor/sla, next_step.title/actor/sla, recipient.name, recipient.email, \
         token, reply_to, decision.by/reason/note, assignee.name, assignee.email, \
-        outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason";
+        outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason, \
+        attachments[].name/size/attached, attachments_kept";
 
     /// A context with every variable set and every list non-empty, for checking templates.
     pub fn sample() -> EmailContext {
@@ -188,6 +205,12 @@ impl EmailContext {
                     "token of approver kepala.tik@kampus.ac.id presented by orang.lain@contoh.com"
                         .into(),
             },
+            attachments: vec![AttachmentLine {
+                name: "surat-permohonan.pdf".into(),
+                size: "45 KB".into(),
+                attached: false,
+            }],
+            attachments_kept: true,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! ([`file`](mod@file) or [`smtp`], driven by the outbox [`service`]: retries with backoff, parks
 //! permanent failures).
 
+pub mod attach;
 pub mod compose;
 pub mod context;
 pub mod file;

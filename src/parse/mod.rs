@@ -56,6 +56,9 @@ pub struct Limits {
     pub max_attachment_seconds: u64,
     /// Address space of that child process, in MiB (0: no limit).
     pub max_extractor_mb: u64,
+    /// The letter's attachments go with its disposition and task emails up to this total;
+    /// past it they are listed by name and size (the helpdesk keeps them).
+    pub forward_attachments_bytes: usize,
 }
 
 impl Default for Limits {
@@ -68,6 +71,7 @@ impl Default for Limits {
             max_mime_depth: 20,
             max_attachment_seconds: 30,
             max_extractor_mb: 2048,
+            forward_attachments_bytes: 10 * 1024 * 1024,
         }
     }
 }

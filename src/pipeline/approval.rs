@@ -174,7 +174,14 @@ impl Pipeline<'_> {
         stats: &mut ProcessStats,
     ) -> Result<(), PipelineError> {
         let binding = &rec.token.binding;
-        tracing::warn!(ticket = %binding.ticket, refusal = kind, %from, "decision refused");
+        let person = self.person_or_address(&binding.approver);
+        // One notice per ticket and person in the window: a flood of forged replies must not
+        // become a flood of mail to the leader. Every refusal is logged all the same.
+        let minutes = self.config.security.refusal_notice_minutes;
+        let window = chrono::Duration::minutes(i64::from(minutes));
+        let notify = minutes == 0
+            || !tx.queued_since(rec.ticket, "keputusan_ditolak", &person.email, now - window)?;
+        tracing::warn!(ticket = %binding.ticket, refusal = kind, %from, notify, "decision refused");
         tx.add_event(
             Some(rec.ticket),
             Some(message),
@@ -182,12 +189,11 @@ impl Pipeline<'_> {
             None,
             &serde_json::json!({
                 "refusal": kind, "reason": reason, "from": from, "step": binding.step,
-                "approver": binding.approver,
+                "approver": binding.approver, "notified": notify,
             }),
             now,
         )?;
-        if let Some(row) = tx.ticket_by_id(rec.ticket)? {
-            let person = self.person_or_address(&binding.approver);
+        if let Some(row) = tx.ticket_by_id(rec.ticket)?.filter(|_| notify) {
             let mut notice = self.ticket_decision(
                 &row,
                 Transition {
@@ -240,6 +246,7 @@ impl Pipeline<'_> {
                 email: address.to_lowercase(),
                 roles: Vec::new(),
                 aliases: Vec::new(),
+                language: None,
             })
     }
 
@@ -416,6 +423,7 @@ impl Pipeline<'_> {
                 p.reason.clone().unwrap_or_default()
             },
             refusal: RefusalLine::default(),
+            letter_files: Vec::new(),
         };
         self.queue_planned(tx, &out, &row.number, ticket, via.message, now, stats)?;
         // Secrets are sent once: the reply that brought them and the emails that carry them
@@ -428,7 +436,16 @@ impl Pipeline<'_> {
             .collect();
         if !secrets.is_empty() {
             if let Some(m) = via.message {
-                tx.redact_message(m, &secrets)?;
+                if tx.redact_message(m, &secrets)? {
+                    tx.add_event(
+                        Some(ticket),
+                        Some(m),
+                        "message_redacted",
+                        None,
+                        &serde_json::json!({ "secrets": secrets.len() }),
+                        now,
+                    )?;
+                }
             }
             for a in &p.transition.actions {
                 let Action::SendEmail { key, .. } = a;

@@ -105,26 +105,58 @@ impl Pipeline<'_> {
                 })
                 .unwrap_or_default();
         }
+        // The leader and the staff member get the letter's own files.
+        let forwards = template != "klarifikasi"
+            && token.is_some_and(|t| {
+                rule.is_some_and(|r| {
+                    r.steps.iter().any(|s| {
+                        s.id == t.step
+                            && matches!(
+                                s.kind,
+                                crate::rules::StepKind::Disposition | crate::rules::StepKind::Work
+                            )
+                    })
+                })
+            });
+        let (files, lines) = if forwards {
+            crate::outbound::attach::within_cap(
+                &d.extra.letter_files,
+                self.config.limits.forward_attachments_bytes,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        ctx.attachments_kept = lines.iter().any(|l| !l.attached);
+        ctx.attachments = lines;
+        // The requester reads the letter's language; leaders and staff their own (or the
+        // rule's, or the daemon's).
+        let lang = match to {
+            Recipient::Person { address, .. } => self.person_language(address, rule),
+            _ => d.language,
+        };
         let rendered = self
             .templates
-            .render(template, d.language, &ctx)
+            .render(template, lang, &ctx)
             .map_err(|e| e.to_string())?;
         let message_id = compose::message_id(number, key, &self.config.helpdesk.domain);
-        let raw = compose::build(&Outgoing {
-            from_name: &self.config.helpdesk.name,
-            from_address: &self.config.helpdesk.address,
-            to_name: to_name.as_deref(),
-            to_address: &address,
-            message_id: &message_id,
-            ticket: number,
-            subject: &rendered.subject,
-            body: &rendered.body,
-            in_reply_to: d.message_id.as_deref(),
-            references: &d.references,
-            date: self.clock.now(),
-            reply_to: reply_to.as_deref(),
-            token: token_text.as_deref(),
-        })
+        let raw = compose::build_with(
+            &Outgoing {
+                from_name: &self.config.helpdesk.name,
+                from_address: &self.config.helpdesk.address,
+                to_name: to_name.as_deref(),
+                to_address: &address,
+                message_id: &message_id,
+                ticket: number,
+                subject: &rendered.subject,
+                body: &rendered.body,
+                in_reply_to: d.message_id.as_deref(),
+                references: &d.references,
+                date: self.clock.now(),
+                reply_to: reply_to.as_deref(),
+                token: token_text.as_deref(),
+            },
+            &files,
+        )
         .map_err(|e| e.to_string())?;
         let subject = match &token_text {
             Some(t) => compose::token_subject(number, t, &rendered.subject),
@@ -141,6 +173,16 @@ impl Pipeline<'_> {
             raw,
             token: stored,
         })
+    }
+
+    /// The language of emails to the person at `address`: theirs, else the rule's, else the
+    /// daemon's.
+    pub(super) fn person_language<'s>(&'s self, address: &str, rule: Option<&'s Rule>) -> &'s str {
+        self.config
+            .person(address)
+            .and_then(|p| p.language.as_deref())
+            .or_else(|| rule.and_then(|r| r.language.as_deref()))
+            .unwrap_or(&self.config.language)
     }
 
     pub(super) fn issue_token(
@@ -284,6 +326,8 @@ impl Pipeline<'_> {
             access_expires_at: d.extra.access_expires_at.clone(),
             clarification: d.extra.clarification.clone(),
             refusal: d.extra.refusal.clone(),
+            attachments: Vec::new(),
+            attachments_kept: false,
         }
     }
 
@@ -300,7 +344,20 @@ impl Pipeline<'_> {
         now: chrono::DateTime<chrono::Utc>,
         stats: &mut ProcessStats,
     ) -> Result<(), PipelineError> {
-        for planned in self.plan_emails_issuing(d, number) {
+        let with_token = d.transition.as_ref().is_some_and(|t| {
+            t.actions
+                .iter()
+                .any(|a| matches!(a, Action::SendEmail { token: Some(_), .. }))
+        });
+        let mut d = std::borrow::Cow::Borrowed(d);
+        if with_token && d.extra.letter_files.is_empty() {
+            // Re-read from the stored letter: what the requester sent, byte for byte.
+            let letter = tx.ticket_by_id(ticket)?.and_then(|r| r.source_message);
+            if let Some(raw) = letter.map(|m| tx.raw(m)).transpose()?.flatten() {
+                d.to_mut().extra.letter_files = crate::outbound::attach::letter_files(&raw);
+            }
+        }
+        for planned in self.plan_emails_issuing(&d, number) {
             match planned {
                 Ok(e) => {
                     let to = vec![e.to.clone()];

@@ -63,6 +63,8 @@ pub struct EmailExtra {
     pub access_expires_at: String,
     pub clarification: String,
     pub refusal: RefusalLine,
+    /// The letter's attachments, for disposition and task emails (read when they are queued).
+    pub letter_files: Vec<crate::outbound::attach::LetterFile>,
 }
 
 /// What a message carrying a token brings, for the commit to check.

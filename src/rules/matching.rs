@@ -285,6 +285,7 @@ mod tests {
             approver: None,
             escalation: vec![],
             one_of: vec![],
+            language: None,
         }
     }
 

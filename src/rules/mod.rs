@@ -85,6 +85,9 @@ pub struct Rule {
     /// Groups of fields of which at least one must be found (e.g. `[["nim", "nip"]]`);
     /// a group with none found is missing as `"nim|nip"`.
     pub one_of: Vec<Vec<String>>,
+    /// The language of this SOP's emails to leaders and staff who have none of their own
+    /// (`id` or `en`); `None`: the daemon's. The requester keeps the letter's language.
+    pub language: Option<String>,
 }
 
 /// Where a condition looks.

@@ -94,6 +94,38 @@ fn work_state(conn: &Connection, ticket: TicketId) -> Result<WorkState> {
 }
 
 impl Store {
+    /// After outbox row `id` was sent: when it carried a secret (its body is gone now), the
+    /// write-ahead log, whose older frames still hold that body and the staff member's reply
+    /// as first stored, is checkpointed and truncated. Best effort: a reader holding an old
+    /// snapshot keeps it for now (logged), and the next scrub tries again.
+    pub(super) fn after_sent(&self, id: i64) {
+        let scrubbed: bool = self
+            .conn
+            .query_row(
+                "SELECT scrub_after_send FROM outbox WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .unwrap_or(false);
+        if !scrubbed {
+            return;
+        }
+        match self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!(
+                outbox = id,
+                "WAL not truncated after a secret was sent: a reader is active"
+            ),
+            Err(e) => {
+                tracing::warn!(outbox = id, error = %e, "WAL checkpoint after a secret was sent failed")
+            }
+        }
+    }
+
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenRecord>> {
         token_by_hash(&self.conn, hash)
     }
@@ -159,10 +191,40 @@ impl Tx<'_> {
         work_state(self.tx, ticket)
     }
 
-    /// Replaces each secret value in a stored message's raw bytes with `***` (the staff
-    /// member's reply carrying an initial password). Values shorter than 4 bytes are left:
-    /// replacing them would mangle unrelated text.
-    pub fn redact_message(&self, message: super::MessageRowId, values: &[String]) -> Result<()> {
+    /// Whether an email from `template` to `address` about `ticket` was queued at or after
+    /// `since` (the refusal notices are rate-limited with it).
+    pub fn queued_since(
+        &self,
+        ticket: TicketId,
+        template: &str,
+        address: &str,
+        since: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = ?1 AND o.template = ?2
+                AND o.created_at >= ?4
+                AND EXISTS (SELECT 1 FROM json_each(o.recipients) r WHERE lower(r.value) = lower(?3)))",
+            params![ticket.0, template, address, ts(since)],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The raw bytes of a stored message (the letter whose attachments go with a disposition).
+    pub fn raw(&self, message: super::MessageRowId) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT raw FROM messages WHERE id = ?1",
+                params![message.0],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Takes each secret value out of a stored message's raw bytes (the staff member's reply
+    /// carrying an initial password), decoding base64 and quoted-printable parts: see
+    /// [`crate::approval::redact`]. Headers and the dedupe key stay. True when it changed.
+    pub fn redact_message(&self, message: super::MessageRowId, values: &[String]) -> Result<bool> {
         let raw: Option<Vec<u8>> = self
             .tx
             .query_row(
@@ -171,33 +233,14 @@ impl Tx<'_> {
                 |r| r.get(0),
             )
             .optional()?;
-        let Some(mut raw) = raw else {
-            return Ok(());
+        let Some(clean) = raw.and_then(|raw| crate::approval::redact::redact(&raw, values)) else {
+            return Ok(false);
         };
-        let mut changed = false;
-        for v in values.iter().filter(|v| v.len() >= 4) {
-            let needle = v.as_bytes();
-            let mut out = Vec::with_capacity(raw.len());
-            let mut i = 0;
-            while i < raw.len() {
-                if raw[i..].starts_with(needle) {
-                    out.extend_from_slice(b"***");
-                    i += needle.len();
-                    changed = true;
-                } else {
-                    out.push(raw[i]);
-                    i += 1;
-                }
-            }
-            raw = out;
-        }
-        if changed {
-            self.tx.execute(
-                "UPDATE messages SET raw = ?1 WHERE id = ?2",
-                params![raw, message.0],
-            )?;
-        }
-        Ok(())
+        self.tx.execute(
+            "UPDATE messages SET raw = ?1 WHERE id = ?2",
+            params![clean, message.0],
+        )?;
+        Ok(true)
     }
 
     /// The email with this Message-ID loses its body once sent (it carries a secret).
@@ -244,6 +287,45 @@ mod tests {
     use crate::approval::token::{ApprovalToken, Nonce, TokenSecret};
     use crate::store::{NewTicket, Outcome};
     use crate::workflow::{TicketKind, TicketState};
+
+    #[test]
+    fn a_sent_secret_leaves_neither_the_database_nor_its_wal() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).expect("open");
+        let now = Utc::now();
+        let raw = b"Subject: aktivasi\r\n\r\npassword awal: Ganti-Segera-77\r\n";
+        store
+            .transaction(|tx| {
+                tx.queue_email(
+                    &crate::store::NewEmail {
+                        dedupe_key: "k",
+                        ticket: None,
+                        message_id: "m@kampus.ac.id",
+                        template: "aktivasi",
+                        recipients: &["budi@contoh.ac.id".to_string()],
+                        subject: "aktivasi",
+                        raw,
+                    },
+                    now,
+                )?;
+                tx.scrub_after_send("m@kampus.ac.id")
+            })
+            .expect("queue");
+        let has = |suffix: &str| {
+            let p = dir.path().join(format!("s.db{suffix}"));
+            std::fs::read(p).is_ok_and(|b| b.windows(15).any(|w| w == b"Ganti-Segera-77"))
+        };
+        assert!(has("-wal") || has(""), "test input: the secret is written");
+        let id = store
+            .outbox_entry("m@kampus.ac.id")
+            .expect("read")
+            .expect("row")
+            .id;
+        store.mark_sent(id, now).expect("sent");
+        // The store is still open (a running daemon): no copy in the file or its WAL.
+        assert!(!has("") && !has("-wal"));
+    }
 
     #[test]
     fn tokens_are_stored_hashed_and_used_once() {

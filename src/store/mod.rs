@@ -452,6 +452,7 @@ impl Store {
              WHERE id = ?1",
             params![id, ts(now)],
         )?;
+        self.after_sent(id);
         Ok(())
     }
 

@@ -180,11 +180,13 @@ fn unclear(at: &At<'_>, by: &Person, why: String, step: &str) -> Progress {
         transition: Transition {
             state: at.state,
             step: None,
+            // A fresh token for the same step and person: only hashes are stored, so the
+            // first one cannot be shown again. Both stay valid; the decision retires both.
             actions: vec![email_to(
                 "klarifikasi",
                 by,
                 format!("klarifikasi-{}", at.key),
-                None,
+                Some(step),
             )],
             events: vec![EventRecord {
                 kind: "answer_unclear",
@@ -517,6 +519,7 @@ mod tests {
             email: email.into(),
             roles: vec![role.into()],
             aliases: Vec::new(),
+            language: None,
         }
     }
 

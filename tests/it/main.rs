@@ -3,11 +3,17 @@
 
 mod cli;
 mod disposition;
+mod forgery;
 mod fuzz_regressions;
 mod golden;
 mod hostile;
 mod imap;
+mod lampiran;
+mod language;
+mod notices;
 mod realmail;
+mod replies_eml;
 mod scenario;
+mod secrets;
 mod smtp;
 mod support;

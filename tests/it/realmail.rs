@@ -16,12 +16,12 @@ use super::support::{repo, Daemon, Env};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const HELPDESK: &str = "direktur@kampus.test";
+pub(crate) const HELPDESK: &str = "direktur@kampus.test";
 const REQUESTER: &str = "mahasiswa@unit.kampus.test";
 
-struct Run {
-    env: Env,
-    tag: String,
+pub(crate) struct Run {
+    pub(crate) env: Env,
+    pub(crate) tag: String,
     daemon: Option<Daemon>,
 }
 
@@ -31,7 +31,7 @@ impl Run {
     }
 
     /// A run whose daemon.toml ends with `extra` (people, security).
-    fn with(extra: &str) -> Run {
+    pub(crate) fn with(extra: &str) -> Run {
         let env = Env::new();
         let tag = format!(
             "e2e{}",
@@ -88,7 +88,7 @@ retry-max-seconds = 2
         }
     }
 
-    fn start(&mut self) {
+    pub(crate) fn start(&mut self) {
         let child = Command::new(env!("CARGO_BIN_EXE_suratd"))
             .arg("--config")
             .arg(self.env.config())
@@ -103,7 +103,7 @@ retry-max-seconds = 2
     }
 
     /// SIGTERM, and the daemon must exit cleanly.
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let Some(mut d) = self.daemon.take() else {
             return;
         };
@@ -121,7 +121,7 @@ retry-max-seconds = 2
         );
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.env.path().join("suratd.log")).unwrap_or_default()
     }
 
@@ -149,7 +149,7 @@ retry-max-seconds = 2
     }
 
     /// Sends raw bytes through Postfix to `to`.
-    fn send_raw(&self, to: &str, raw: &[u8]) {
+    pub(crate) fn send_raw(&self, to: &str, raw: &[u8]) {
         let mut child = Command::new("python3")
             .arg(script("send.py"))
             .args(["--eml", "-", "--to", to])
@@ -163,7 +163,7 @@ retry-max-seconds = 2
     }
 
     /// Sends letter `n` through Postfix.
-    fn send(&self, n: usize) -> String {
+    pub(crate) fn send(&self, n: usize) -> String {
         let (id, raw) = self.letter(n);
         let mut child = Command::new("python3")
             .arg(script("send.py"))
@@ -241,7 +241,7 @@ retry-max-seconds = 2
         }
     }
 
-    fn tickets(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn tickets(&self) -> Vec<serde_json::Value> {
         let out = self.env.suratd(&["tickets", "--json"]);
         assert_eq!(out.code, 0, "{}", out.stderr);
         let all: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).expect("json");
@@ -364,7 +364,7 @@ fn letters_through_postfix_are_answered_once_across_restarts_and_outages() {
     assert!(log.contains("suratd stopped"), "{log}");
 }
 
-const PEOPLE: &str = r#"
+pub(crate) const PEOPLE: &str = r#"
 [[person]]
 name = "Kepala UPT TIK"
 email = "kepala@kampus.test"
@@ -381,7 +381,11 @@ trusted-authserv-ids = ["mx.kampus.test"]
 "#;
 
 /// The newest message in `user`'s INBOX whose subject carries `number` and a token.
-fn token_mail(user: &str, number: &str, used: &[String]) -> Option<(String, String, String)> {
+pub(crate) fn token_mail(
+    user: &str,
+    number: &str,
+    used: &[String],
+) -> Option<(String, String, String)> {
     dump(user).into_iter().rev().find_map(|m| {
         let subject = m["subject"].as_str()?.to_string();
         let at = subject.find(&format!("[{number} a-"))?;

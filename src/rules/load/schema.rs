@@ -25,6 +25,7 @@ const ROOT_KEYS: &[&str] = &[
     "field",
     "attachment",
     "step",
+    "language",
 ];
 const CONDITION_KEYS: &[&str] = &["in", "any", "regex", "weight"];
 const FIELD_KEYS: &[&str] = &[
@@ -101,6 +102,16 @@ impl Checker<'_> {
         if let Some((r, at)) = &approver {
             self.role(r, *at);
         }
+        let language = self.string(root, "language", top, false);
+        if let Some((l, at)) = &language {
+            if l != "id" && l != "en" {
+                self.error(
+                    *at,
+                    format!("unknown language \"{l}\""),
+                    Some("use \"id\" (Bahasa Indonesia) or \"en\" (English)".into()),
+                );
+            }
+        }
         let escalation = self.strings(root, "escalation").unwrap_or_default();
         for (r, at) in &escalation {
             self.role(r, *at);
@@ -125,6 +136,7 @@ impl Checker<'_> {
             approver: approver.map(|a| a.0),
             escalation: escalation.into_iter().map(|e| e.0).collect(),
             one_of,
+            language: language.map(|l| l.0),
         })
     }
 

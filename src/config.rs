@@ -29,6 +29,9 @@ pub struct Config {
     pub limits: Limits,
     pub people: Vec<Person>,
     pub security: Security,
+    /// `[cron]`: periodic jobs (digest, weekly SLA report, IMAP poll fallback); see
+    /// docs/sla.md.
+    pub cron: Vec<crate::sla::cron::CronJob>,
 }
 
 /// `[security]`: how decisions by reply are trusted.
@@ -262,6 +265,8 @@ struct RawConfig {
     #[serde(default)]
     person: Vec<toml::Spanned<RawPerson>>,
     security: Option<toml::Spanned<RawSecurity>>,
+    #[serde(default)]
+    cron: std::collections::BTreeMap<String, toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -706,6 +711,8 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         Some(sec) => security(sec, &people, file, source, &resolve, &mut diags),
     };
 
+    let cron = crate::sla::cron::jobs(&raw.cron, file, source, &mut diags);
+
     if !diags.is_empty() {
         crate::diag::sort(&mut diags);
         return Err(diags);
@@ -729,6 +736,7 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         limits: raw.limits,
         people,
         security,
+        cron,
     })
 }
 

@@ -5,7 +5,9 @@
 //!   folder, on IDLE), each committing raw messages to the store and kicking the processor;
 //! - the processor: processes every pending message (one transaction each), kicks the outbox
 //!   when it queued email, then sleeps until the next kick;
-//! - the outbox: delivers due email, sleeps until the next due row or a kick.
+//! - the outbox: delivers due email, sleeps until the next due row or a kick;
+//! - the SLA (src/sla/): follows each ticket's step on a clock and sends reminders and
+//!   escalations; sleeps until the next due alert or a kick from the processor.
 //!
 //! Each service runs under a supervisor that logs a failure or panic and restarts it with
 //! backoff: the daemon never exits because a server is down or a message is bad. Shutdown
@@ -13,7 +15,7 @@
 //! what it is doing; what has not finished after the grace period is aborted. Nothing is lost
 //! by the abort: whatever was not committed is still pending in the store or on the server.
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::config::{self, Config, SourceKind};
 use crate::diag::Diagnostic;
 use crate::fetch::imap::ImapSource;
@@ -35,6 +37,8 @@ pub struct Loaded {
     pub config: Config,
     pub templates: Templates,
     pub rules: RuleSet,
+    /// The working-time calendar (rules/calendar.toml).
+    pub calendar: crate::sla::Calendar,
     /// Problems that do not stop suratd but that an admin should see (`check` prints them,
     /// `run` logs them at start).
     pub warnings: Vec<Diagnostic>,
@@ -67,13 +71,16 @@ pub fn load(config_path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             None
         }
     };
-    match (templates, rules) {
-        (Some(templates), Some(rules)) if diags.iter().all(|d| !d.is_error()) => {
+    let (calendar, calendar_diags) = crate::sla::load_calendar(&config);
+    diags.extend(calendar_diags);
+    match (templates, rules, calendar) {
+        (Some(templates), Some(rules), Some(calendar)) if diags.iter().all(|d| !d.is_error()) => {
             diags.extend(unheld_roles(&config, &rules));
             Ok(Loaded {
                 config,
                 templates,
                 rules,
+                calendar,
                 warnings: diags,
             })
         }
@@ -173,6 +180,7 @@ pub async fn run_once(loaded: &Loaded, clock: Arc<dyn Clock>) -> anyhow::Result<
         clock: clock.as_ref(),
     };
     stats.processed = pipeline.process_pending(&mut store)?;
+    crate::sla::service::pass(loaded, &mut store, clock.as_ref())?;
     stats.delivered = deliver_once(loaded, &mut store, clock.as_ref()).await?;
     Ok(stats)
 }
@@ -187,7 +195,7 @@ fn imap_source(loaded: &Loaded, name: &str, config: &crate::config::ImapConfig) 
 
 /// `suratd run`: the services, until SIGTERM/SIGINT (or one pass with `once`).
 pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let clock: Arc<dyn Clock> = crate::clock::from_env();
     if once {
         return run_once(&loaded, clock).await;
     }
@@ -200,6 +208,7 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
     let (trigger, shutdown) = ShutdownTrigger::new();
     let stored = Kick::new();
     let queued = Kick::new();
+    let tracked = Kick::new();
     let mut services = Vec::new();
     for source in &loaded.config.sources {
         let name = format!("source {}", source.name);
@@ -221,20 +230,45 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         }));
     }
     {
-        let (l, c, s, q) = (
+        let (l, c, s, q, t) = (
             Arc::clone(&loaded),
             Arc::clone(&clock),
             stored.clone(),
             queued.clone(),
+            tracked.clone(),
         );
         services.push(supervise("processor".into(), shutdown.clone(), move |sd| {
-            processor(Arc::clone(&l), Arc::clone(&c), s.clone(), q.clone(), sd)
+            processor(
+                Arc::clone(&l),
+                Arc::clone(&c),
+                s.clone(),
+                [q.clone(), t.clone()],
+                sd,
+            )
         }));
     }
     {
         let (l, c, q) = (Arc::clone(&loaded), Arc::clone(&clock), queued.clone());
         services.push(supervise("outbox".into(), shutdown.clone(), move |sd| {
             outbox_service(Arc::clone(&l), Arc::clone(&c), q.clone(), sd)
+        }));
+    }
+    {
+        let (l, c, t, q, s) = (
+            Arc::clone(&loaded),
+            Arc::clone(&clock),
+            tracked.clone(),
+            queued.clone(),
+            stored.clone(),
+        );
+        services.push(supervise("sla".into(), shutdown.clone(), move |sd| {
+            crate::sla::service::run(
+                Arc::clone(&l),
+                Arc::clone(&c),
+                t.clone(),
+                [q.clone(), s.clone()],
+                sd,
+            )
         }));
     }
     tracing::info!(
@@ -342,12 +376,13 @@ async fn maildir_service(
     }
 }
 
-/// Processes pending messages whenever a source kicks; kicks the outbox when email was queued.
+/// Processes pending messages whenever a source kicks; kicks the outbox when email was queued
+/// and the SLA service when tickets changed.
 async fn processor(
     loaded: Arc<Loaded>,
     clock: Arc<dyn Clock>,
     stored: Kick,
-    queued: Kick,
+    [queued, tracked]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let mut store = Store::open(&loaded.config.database)?;
@@ -369,6 +404,7 @@ async fn processor(
             queued.kick();
         }
         if stats != ProcessStats::default() {
+            tracked.kick();
             tracing::info!(
                 tickets = stats.new_tickets,
                 triage = stats.triage,

@@ -12,6 +12,9 @@
 //! 6. [`outbound`]: templates render the emails the actions ask for; they are queued in the
 //!    same transaction as the ticket change and delivered by a transport (a file outbox here).
 //!
+//! 7. [`sla`]: each ticket's current step runs on a working-time clock; reminders and
+//!    escalations go out through the outbox when it runs down.
+//!
 //! [`pipeline`] ties steps 3–6 for one stored message; [`daemon`] runs the loop; [`cli`] is the
 //! command line. [`config`] reads `daemon.toml`; [`diag`] renders `file:line:col` diagnostics;
 //! [`clock`] lets tests fix the time; [`lifecycle`] holds the shutdown and wake-up signals
@@ -30,5 +33,6 @@ pub mod outbound;
 pub mod parse;
 pub mod pipeline;
 pub mod rules;
+pub mod sla;
 pub mod store;
 pub mod workflow;

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 pub mod check;
 pub mod decide;
 pub mod run;
+pub mod sla;
 pub mod tickets;
 pub mod try_letter;
 
@@ -74,6 +75,11 @@ pub enum Command {
         #[arg(long)]
         lang: Option<String>,
     },
+    /// Open tickets: each step's deadline, and the time left or overdue (working time).
+    Sla {
+        #[arg(long)]
+        json: bool,
+    },
     /// List stored messages and how each ended (ticket, reply, ignored and why).
     Messages {
         #[arg(long)]
@@ -133,6 +139,7 @@ pub fn main() -> ExitCode {
             tickets::tickets(&cli.config, number.as_deref(), *json)
         }
         Command::Messages { json } => tickets::messages(&cli.config, *json),
+        Command::Sla { json } => sla::sla(&cli.config, *json),
         Command::Render {
             template,
             ticket,

@@ -85,6 +85,28 @@ pub struct OutputLine {
     pub value: String,
 }
 
+/// A step's SLA, for reminders, escalations and digests (empty strings when none).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SlaLine {
+    /// The ticket number.
+    pub ticket: String,
+    /// The SOP's name.
+    pub sop: String,
+    /// The step's title and its time standard ("5 menit").
+    pub step: String,
+    pub standard: String,
+    /// The role that acts at the step.
+    pub actor: String,
+    /// When the step is due, local time: `2026-03-25 09:15 WIB`.
+    pub due: String,
+    /// Percent of the time standard this alert is for (75, 100, 200), or empty.
+    pub level: String,
+    /// Time left (`2 j 15 m`), or empty when overdue.
+    pub left: String,
+    /// How long past due (`1 j 5 m`), or empty.
+    pub overdue: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmailContext {
     /// The ticket number, e.g. `TIK-2026-000123`.
@@ -126,6 +148,10 @@ pub struct EmailContext {
     pub attachments: Vec<AttachmentLine>,
     /// True when some attachment is listed but not attached.
     pub attachments_kept: bool,
+    /// The SLA of the ticket's current step (reminders, escalations).
+    pub sla: SlaLine,
+    /// Steps waiting, for a digest or a report (one line per ticket).
+    pub waiting: Vec<SlaLine>,
 }
 
 impl EmailContext {
@@ -136,7 +162,8 @@ impl EmailContext {
         steps[].title/actor/sla, next_step.title/actor/sla, recipient.name, recipient.email, \
         token, reply_to, decision.by/reason/note, assignee.name, assignee.email, \
         outputs[].name/value, access_expires_at, clarification, refusal.from/kind/reason, \
-        attachments[].name/size/attached, attachments_kept";
+        attachments[].name/size/attached, attachments_kept, \
+        sla.ticket/sop/step/standard/actor/due/level/left/overdue, waiting[] (as sla)";
 
     /// A context with every variable set and every list non-empty, for checking templates.
     pub fn sample() -> EmailContext {
@@ -212,6 +239,64 @@ impl EmailContext {
                 attached: false,
             }],
             attachments_kept: true,
+            sla: SlaLine::sample(),
+            waiting: vec![SlaLine::sample()],
+        }
+    }
+}
+
+impl EmailContext {
+    /// A context about no ticket (a digest, a report): from the helpdesk to `recipient`, every
+    /// ticket variable empty.
+    pub fn about_no_ticket(helpdesk: Person, recipient: Person) -> EmailContext {
+        let empty = Person {
+            name: String::new(),
+            email: String::new(),
+        };
+        EmailContext {
+            ticket: String::new(),
+            helpdesk,
+            requester: empty.clone(),
+            sop: Sop {
+                id: String::new(),
+                name: String::new(),
+            },
+            subject: String::new(),
+            fields: Vec::new(),
+            missing: Vec::new(),
+            invalid: Vec::new(),
+            complete: true,
+            steps: Vec::new(),
+            next_step: None,
+            recipient,
+            token: String::new(),
+            reply_to: String::new(),
+            decision: DecisionLine::default(),
+            assignee: empty,
+            outputs: Vec::new(),
+            access_expires_at: String::new(),
+            clarification: String::new(),
+            refusal: RefusalLine::default(),
+            attachments: Vec::new(),
+            attachments_kept: false,
+            sla: SlaLine::default(),
+            waiting: Vec::new(),
+        }
+    }
+}
+
+impl SlaLine {
+    fn sample() -> SlaLine {
+        SlaLine {
+            ticket: "TIK-2026-000123".into(),
+            sop: "Layanan Lisensi Microsoft Office 365".into(),
+            step: "Disposisi pimpinan".into(),
+            standard: "5 menit".into(),
+            actor: "pimpinan".into(),
+            due: "2026-03-25 09:15 WIB".into(),
+            level: "100".into(),
+            left: "".into(),
+            overdue: "1 j 5 m".into(),
         }
     }
 }

@@ -423,7 +423,7 @@ impl Pipeline<'_> {
                 p.reason.clone().unwrap_or_default()
             },
             refusal: RefusalLine::default(),
-            letter_files: Vec::new(),
+            ..EmailExtra::default()
         };
         self.queue_planned(tx, &out, &row.number, ticket, via.message, now, stats)?;
         // Secrets are sent once: the reply that brought them and the emails that carry them

@@ -328,6 +328,8 @@ impl Pipeline<'_> {
             refusal: d.extra.refusal.clone(),
             attachments: Vec::new(),
             attachments_kept: false,
+            sla: d.extra.sla.clone(),
+            waiting: d.extra.waiting.clone(),
         }
     }
 
@@ -360,24 +362,10 @@ impl Pipeline<'_> {
         for planned in self.plan_emails_issuing(&d, number) {
             match planned {
                 Ok(e) => {
-                    let to = vec![e.to.clone()];
-                    let queued = tx.queue_email(
-                        &NewEmail {
-                            dedupe_key: &format!("{number}:{}", e.key),
-                            ticket: Some(ticket),
-                            message_id: &e.message_id,
-                            template: &e.template,
-                            recipients: &to,
-                            subject: &e.subject,
-                            raw: &e.raw,
-                        },
-                        now,
-                    )?;
-                    if queued {
+                    if Self::queue_one(tx, ticket, number, &e, now)? {
                         if let Some(t) = &e.token {
                             tx.insert_token(ticket, t, now)?;
                         }
-                        tx.add_thread_id(&e.message_id, ticket)?;
                         tx.add_event(
                             Some(ticket),
                             message,
@@ -426,15 +414,7 @@ impl Pipeline<'_> {
         row: &crate::store::TicketRow,
         lang: Option<&str>,
     ) -> Result<crate::outbound::Rendered, String> {
-        let d = self.ticket_decision(
-            row,
-            Transition {
-                state: row.state,
-                step: row.step.clone(),
-                actions: Vec::new(),
-                events: Vec::new(),
-            },
-        );
+        let d = self.ticket_as_is(row);
         let rule = row.rule_id.as_deref().and_then(|id| self.rules.get(id));
         let address = row.requester.clone().unwrap_or_default();
         let mut ctx = self.context(&d, rule, &row.number, &address);
@@ -446,5 +426,64 @@ impl Pipeline<'_> {
             .map_err(|e| e.to_string())?;
         r.subject = compose::tagged_subject(&row.number, &r.subject);
         Ok(r)
+    }
+}
+
+impl Pipeline<'_> {
+    /// An email about an existing ticket (an SLA reminder or escalation), rendered and built
+    /// but not queued: `extra` adds what the ticket alone does not say.
+    pub fn plan_for_ticket(
+        &self,
+        row: &crate::store::TicketRow,
+        template: &str,
+        to: &Recipient,
+        key: &str,
+        extra: EmailExtra,
+    ) -> Result<PlannedEmail, String> {
+        let mut d = self.ticket_as_is(row);
+        d.extra = extra;
+        let rule = row.rule_id.as_deref().and_then(|id| self.rules.get(id));
+        self.plan_email(&d, rule, &row.number, template, to, key, None, false)
+    }
+
+    /// The ticket as it stands, as a decision that changes nothing (for emails about it).
+    fn ticket_as_is(&self, row: &crate::store::TicketRow) -> Decision {
+        self.ticket_decision(
+            row,
+            Transition {
+                state: row.state,
+                step: row.step.clone(),
+                actions: Vec::new(),
+                events: Vec::new(),
+            },
+        )
+    }
+
+    /// Queues a planned email of `ticket` under dedupe key `ticket:key`, and threads it with
+    /// the ticket; false when it was queued before.
+    pub fn queue_one(
+        tx: &crate::store::Tx<'_>,
+        ticket: TicketId,
+        number: &str,
+        e: &PlannedEmail,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool, crate::store::StoreError> {
+        let to = vec![e.to.clone()];
+        let queued = tx.queue_email(
+            &NewEmail {
+                dedupe_key: &format!("{number}:{}", e.key),
+                ticket: Some(ticket),
+                message_id: &e.message_id,
+                template: &e.template,
+                recipients: &to,
+                subject: &e.subject,
+                raw: &e.raw,
+            },
+            now,
+        )?;
+        if queued {
+            tx.add_thread_id(&e.message_id, ticket)?;
+        }
+        Ok(queued)
     }
 }

@@ -65,6 +65,8 @@ pub struct EmailExtra {
     pub refusal: RefusalLine,
     /// The letter's attachments, for disposition and task emails (read when they are queued).
     pub letter_files: Vec<crate::outbound::attach::LetterFile>,
+    pub sla: crate::outbound::context::SlaLine,
+    pub waiting: Vec<crate::outbound::context::SlaLine>,
 }
 
 /// What a message carrying a token brings, for the commit to check.

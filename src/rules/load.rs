@@ -48,6 +48,8 @@ pub fn check_dir(dir: &Path, ctx: &RuleContext) -> (RuleSet, Vec<Diagnostic>) {
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        // The working-time calendar lives beside the rules but is not one (see src/sla/).
+        .filter(|p| p.file_name().is_none_or(|n| n != crate::sla::CALENDAR_FILE))
         .collect();
     files.sort();
     if files.is_empty() {
@@ -94,14 +96,20 @@ pub fn load_str(
     let rule = match ImDocument::parse(source) {
         Ok(doc) => c.rule(id, doc.as_table()),
         Err(e) => {
-            let at = e.span().map_or(0, |s| s.start);
-            let msg = e.message().lines().collect::<Vec<_>>().join(": ");
-            c.error(at, format!("toml syntax error: {msg}"), None);
+            let (at, msg) = syntax_error(&e);
+            c.error(at, msg, None);
             None
         }
     };
     let ok = !c.diags.iter().any(Diagnostic::is_error);
     (rule.filter(|_| ok), c.diags)
+}
+
+/// Where a TOML syntax error is, and the message for it (on one line).
+pub(crate) fn syntax_error(e: &toml_edit::TomlError) -> (usize, String) {
+    let at = e.span().map_or(0, |s| s.start);
+    let msg = e.message().lines().collect::<Vec<_>>().join(": ");
+    (at, format!("toml syntax error: {msg}"))
 }
 
 /// A table written as `[[x]]`/`[x]` or inline `{ … }`.

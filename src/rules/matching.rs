@@ -284,6 +284,7 @@ mod tests {
             steps: vec![],
             approver: None,
             escalation: vec![],
+            alerts: Default::default(),
             one_of: vec![],
             language: None,
         }

@@ -82,12 +82,34 @@ pub struct Rule {
     pub approver: Option<String>,
     /// Roles to escalate to, in order, when a step runs past its time standard.
     pub escalation: Vec<String>,
+    /// When the SLA reminds and escalates (keys `reminder_at`, `escalate_at`).
+    pub alerts: SlaAlerts,
     /// Groups of fields of which at least one must be found (e.g. `[["nim", "nip"]]`);
     /// a group with none found is missing as `"nim|nip"`.
     pub one_of: Vec<Vec<String>>,
     /// The language of this SOP's emails to leaders and staff who have none of their own
     /// (`id` or `en`); `None`: the daemon's. The requester keeps the letter's language.
     pub language: Option<String>,
+}
+
+/// When a step's SLA clock sends its emails, in percent of the step's time standard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaAlerts {
+    /// A reminder to the step's actor; `None` (written `reminder_at = 0`) for none.
+    pub reminder: Option<u32>,
+    /// Escalations, ascending: the first to the next role of the chain, the second to the
+    /// one above it… (see docs/sla.md).
+    pub escalate: Vec<u32>,
+}
+
+impl Default for SlaAlerts {
+    /// A reminder at 75 %, escalations at 100 % and 200 %.
+    fn default() -> Self {
+        SlaAlerts {
+            reminder: Some(75),
+            escalate: vec![100, 200],
+        }
+    }
 }
 
 /// Where a condition looks.

@@ -24,7 +24,7 @@ pub struct TokenRecord {
     pub token: StoredToken,
 }
 
-fn parse_ts(what: &'static str, s: &str) -> Result<DateTime<Utc>> {
+pub(super) fn parse_ts(what: &'static str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt {

@@ -20,11 +20,13 @@ pub mod approval;
 pub mod cursor;
 pub mod outbox;
 pub mod rawhead;
+pub mod sla;
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
     include_str!("migrations/003_approval.sql"),
+    include_str!("migrations/004_sla.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -15,5 +15,6 @@ mod realmail;
 mod replies_eml;
 mod scenario;
 mod secrets;
+mod sla;
 mod smtp;
 mod support;

@@ -20,7 +20,7 @@ fn tickets(env: &Env) -> Vec<serde_json::Value> {
         .unwrap_or_default()
 }
 
-const LETTER: &str = "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\n\
+pub(super) const LETTER: &str = "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\n\
 To: Helpdesk TIK <helpdesk@kampus.ac.id>\r\n\
 Subject: Permohonan akun webservice\r\n\
 Message-ID: <ws-1@unsyiah.ac.id>\r\n\

@@ -8,8 +8,8 @@ use crate::rules::extract::effective_labels;
 use crate::rules::matching::normalize;
 use crate::rules::timestd::ACCEPTED_FORMS;
 use crate::rules::{
-    AttachmentSpec, Condition, Fallback, FieldSpec, FieldType, Rule, RuleId, Step, StepKind,
-    StepWhen, Target, TimeStandard,
+    AttachmentSpec, Condition, Fallback, FieldSpec, FieldType, Rule, RuleId, SlaAlerts, Step,
+    StepKind, StepWhen, Target, TimeStandard,
 };
 use std::collections::BTreeMap;
 use toml_edit::{Item, Table, Value};
@@ -20,6 +20,8 @@ const ROOT_KEYS: &[&str] = &[
     "threshold",
     "approver",
     "escalation",
+    "reminder_at",
+    "escalate_at",
     "one_of",
     "condition",
     "field",
@@ -117,6 +119,8 @@ impl Checker<'_> {
             self.role(r, *at);
         }
 
+        let alerts = self.alerts(root);
+
         let conditions = self.conditions(root);
         let fields = self.fields(root);
         let one_of = self.one_of(root, &fields);
@@ -135,9 +139,53 @@ impl Checker<'_> {
             steps,
             approver: approver.map(|a| a.0),
             escalation: escalation.into_iter().map(|e| e.0).collect(),
+            alerts,
             one_of,
             language: language.map(|l| l.0),
         })
+    }
+
+    /// `reminder_at = 75` (0: none) and `escalate_at = [100, 200]`, in percent.
+    fn alerts(&mut self, root: Tbl<'_>) -> SlaAlerts {
+        let mut alerts = SlaAlerts::default();
+        if let Some((n, at)) = self.number(root, "reminder_at", "the top level", false) {
+            if n.fract() != 0.0 || !(0.0..100.0).contains(&n) {
+                self.error(
+                    at,
+                    format!("reminder_at must be a whole percent from 0 to 99, found {n}"),
+                    Some(
+                        "e.g. reminder_at = 75 (a reminder at 75 % of the time); 0 for none".into(),
+                    ),
+                );
+            } else {
+                alerts.reminder = (n > 0.0).then_some(n as u32);
+            }
+        }
+        if let Some(item) = root.get("escalate_at") {
+            let Some(arr) = item.as_array() else {
+                self.error(
+                    item_start(item),
+                    "expected an array of percents for \"escalate_at\"".to_string(),
+                    Some("e.g. escalate_at = [100, 200]".into()),
+                );
+                return alerts;
+            };
+            let mut levels = Vec::new();
+            for v in arr.iter() {
+                match v.as_integer() {
+                    Some(p) if p > 0 && p <= 10_000 && levels.last().is_none_or(|&l| l < p as u32) => {
+                        levels.push(p as u32)
+                    }
+                    _ => self.error(
+                        value_start(v),
+                        format!("expected ascending whole percents above 0 in \"escalate_at\", found {}", describe_value(v)),
+                        Some("e.g. escalate_at = [100, 200]".into()),
+                    ),
+                }
+            }
+            alerts.escalate = levels;
+        }
+        alerts
     }
 
     fn conditions(&mut self, root: Tbl<'_>) -> Vec<Condition> {

@@ -1,0 +1,322 @@
+//! SQL of the SLA: step clocks, their deadlines, cron runs (see migration 004 and src/sla/).
+
+use super::approval::parse_ts;
+use super::{params, tickets_where, ts, Result, Store, TicketId, TicketRow, Tx};
+use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
+
+/// A step clock as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockRow {
+    pub id: i64,
+    pub ticket: TicketId,
+    pub step: String,
+    pub sla: String,
+    pub measure: String,
+    pub total: i64,
+    pub used: i64,
+    pub running_since: Option<DateTime<Utc>>,
+    pub started_at: DateTime<Utc>,
+}
+
+/// A deadline whose time has come, with what firing it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRow {
+    pub clock: ClockRow,
+    pub level: u32,
+    pub alert: String,
+    pub rank: u32,
+    pub due_at: DateTime<Utc>,
+}
+
+/// One alert of a clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineRow {
+    pub level: u32,
+    pub alert: String,
+    pub due_at: Option<DateTime<Utc>>,
+    pub state: String,
+}
+
+fn opt_ts(what: &'static str, s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    s.map(|s| parse_ts(what, &s)).transpose()
+}
+
+const CLOCK_COLUMNS: &str =
+    "c.id, c.ticket_id, c.step, c.sla, c.measure, c.total, c.used, c.running_since, c.started_at";
+
+type RawClock = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<String>,
+    String,
+);
+
+fn raw_clock(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawClock> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn clock(raw: RawClock) -> Result<ClockRow> {
+    let (id, ticket, step, sla, measure, total, used, running, started) = raw;
+    Ok(ClockRow {
+        id,
+        ticket: TicketId(ticket),
+        step,
+        sla,
+        measure,
+        total,
+        used,
+        running_since: opt_ts("sla_clocks.running_since", running)?,
+        started_at: parse_ts("sla_clocks.started_at", &started)?,
+    })
+}
+
+fn current_clock(conn: &rusqlite::Connection, ticket: TicketId) -> Result<Option<ClockRow>> {
+    let sql = format!(
+        "SELECT {CLOCK_COLUMNS} FROM sla_clocks c WHERE c.ticket_id = ?1 AND c.closed_at IS NULL"
+    );
+    conn.prepare_cached(&sql)?
+        .query_row(params![ticket.0], raw_clock)
+        .optional()?
+        .map(clock)
+        .transpose()
+}
+
+fn deadlines(conn: &rusqlite::Connection, clock: i64) -> Result<Vec<DeadlineRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT level, alert, due_at, state FROM sla_deadlines WHERE clock_id = ?1 ORDER BY level",
+    )?;
+    let rows = st.query_map(params![clock], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for r in rows {
+        let (level, alert, due, state) = r?;
+        out.push(DeadlineRow {
+            level: u32::try_from(level).unwrap_or(0),
+            alert,
+            due_at: opt_ts("sla_deadlines.due_at", due)?,
+            state,
+        });
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Tickets the SLA must look at: those not finished, and those whose clock still runs.
+    pub fn sla_tickets(&self) -> Result<Vec<TicketRow>> {
+        tickets_where(
+            &self.conn,
+            "t.kind = 'request' AND (t.state NOT IN ('resolved', 'rejected', 'closed')
+                OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))",
+            [],
+        )
+    }
+
+    pub fn current_clock(&self, ticket: TicketId) -> Result<Option<ClockRow>> {
+        current_clock(&self.conn, ticket)
+    }
+
+    pub fn sla_ticket(&self, id: TicketId) -> Result<Option<TicketRow>> {
+        super::ticket_where(&self.conn, "t.id = ?1", params![id.0])
+    }
+
+    pub fn clock_deadlines(&self, clock: i64) -> Result<Vec<DeadlineRow>> {
+        deadlines(&self.conn, clock)
+    }
+
+    /// The earliest pending deadline, if any.
+    pub fn next_sla_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = self.conn.query_row(
+            "SELECT MIN(due_at) FROM sla_deadlines WHERE state = 'pending' AND due_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        opt_ts("sla_deadlines.due_at", s)
+    }
+
+    /// Pending deadlines due at `now` or before, earliest first.
+    pub fn due_sla(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<DueRow>> {
+        let sql = format!(
+            "SELECT {CLOCK_COLUMNS}, d.level, d.alert, d.rank, d.due_at
+             FROM sla_deadlines d JOIN sla_clocks c ON c.id = d.clock_id
+             WHERE d.state = 'pending' AND d.due_at IS NOT NULL AND d.due_at <= ?1
+             ORDER BY d.due_at, d.clock_id, d.level LIMIT ?2"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params![ts(now), limit as i64], |r| {
+            Ok((
+                raw_clock(r)?,
+                r.get::<_, i64>(9)?,
+                r.get::<_, String>(10)?,
+                r.get::<_, i64>(11)?,
+                r.get::<_, String>(12)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (raw, level, alert, rank, due) = r?;
+            out.push(DueRow {
+                clock: clock(raw)?,
+                level: u32::try_from(level).unwrap_or(0),
+                alert,
+                rank: u32::try_from(rank).unwrap_or(0),
+                due_at: parse_ts("sla_deadlines.due_at", &due)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The scheduled time of the last run of cron job `job`.
+    pub fn cron_last_due(&self, job: &str) -> Result<Option<DateTime<Utc>>> {
+        let s: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT last_due FROM cron_runs WHERE job = ?1",
+                params![job],
+                |r| r.get(0),
+            )
+            .optional()?;
+        opt_ts("cron_runs.last_due", s)
+    }
+
+    /// The ticket's assignee (a staff member's address), if the work was assigned.
+    pub fn assignee(&self, ticket: TicketId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT assignee FROM tickets WHERE id = ?1",
+                params![ticket.0],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+}
+
+impl Tx<'_> {
+    pub fn current_clock(&self, ticket: TicketId) -> Result<Option<ClockRow>> {
+        current_clock(self.tx, ticket)
+    }
+
+    pub fn clock_deadlines(&self, clock: i64) -> Result<Vec<DeadlineRow>> {
+        deadlines(self.tx, clock)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert_clock(
+        &self,
+        ticket: TicketId,
+        step: &str,
+        sla: &str,
+        measure: &str,
+        total: i64,
+        running_since: Option<DateTime<Utc>>,
+        started_at: DateTime<Utc>,
+    ) -> Result<i64> {
+        self.tx.execute(
+            "INSERT INTO sla_clocks (ticket_id, step, sla, measure, total, running_since, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                ticket.0,
+                step,
+                sla,
+                measure,
+                total,
+                running_since.map(ts),
+                ts(started_at)
+            ],
+        )?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    pub fn update_clock(
+        &self,
+        clock: i64,
+        used: i64,
+        running_since: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "UPDATE sla_clocks SET used = ?2, running_since = ?3 WHERE id = ?1",
+            params![clock, used, running_since.map(ts)],
+        )?;
+        Ok(())
+    }
+
+    /// Closes a clock and cancels its pending deadlines; returns how many were cancelled.
+    pub fn close_clock(&self, clock: i64, at: DateTime<Utc>) -> Result<usize> {
+        self.tx.execute(
+            "UPDATE sla_clocks SET closed_at = ?2, running_since = NULL WHERE id = ?1",
+            params![clock, ts(at)],
+        )?;
+        Ok(self.tx.execute(
+            "UPDATE sla_deadlines SET state = 'cancelled' WHERE clock_id = ?1 AND state = 'pending'",
+            params![clock],
+        )?)
+    }
+
+    /// Adds an alert of a clock, or moves its due time while it is pending (NULL: paused).
+    pub fn set_deadline(
+        &self,
+        clock: i64,
+        level: u32,
+        alert: &str,
+        rank: u32,
+        due_at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO sla_deadlines (clock_id, level, alert, rank, due_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (clock_id, level) DO UPDATE SET due_at = excluded.due_at
+             WHERE sla_deadlines.state = 'pending'",
+            params![clock, level, alert, rank, due_at.map(ts)],
+        )?;
+        Ok(())
+    }
+
+    /// Marks a deadline fired; false when it was not pending any more (fired or cancelled
+    /// by someone else), so nothing fires twice.
+    pub fn fire_deadline(&self, clock: i64, level: u32, at: DateTime<Utc>) -> Result<bool> {
+        let n = self.tx.execute(
+            "UPDATE sla_deadlines SET state = 'fired', fired_at = ?3
+             WHERE clock_id = ?1 AND level = ?2 AND state = 'pending'",
+            params![clock, level, ts(at)],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Records a cron run; false when a run for that due time (or a later one) was recorded.
+    pub fn record_cron_run(
+        &self,
+        job: &str,
+        due: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let n = self.tx.execute(
+            "INSERT INTO cron_runs (job, last_due, ran_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (job) DO UPDATE SET last_due = excluded.last_due, ran_at = excluded.ran_at
+             WHERE cron_runs.last_due < excluded.last_due",
+            params![job, ts(due), ts(at)],
+        )?;
+        Ok(n == 1)
+    }
+}

@@ -50,3 +50,39 @@ fn every_hostile_sample_passes_parse_and_classify() {
     }
     assert!(n >= 4, "only {n} samples in {}", dir.display());
 }
+
+/// (name, version) of every package in a Cargo.lock.
+fn locked(path: &std::path::Path) -> std::collections::BTreeSet<(String, String)> {
+    let text = std::fs::read_to_string(path).expect("read Cargo.lock");
+    let mut out = std::collections::BTreeSet::new();
+    for block in text.split("[[package]]").skip(1) {
+        let field = |key: &str| {
+            block
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{key} = \"")))
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or("")
+                .to_string()
+        };
+        out.insert((field("name"), field("version")));
+    }
+    out
+}
+
+#[test]
+fn the_fuzz_lock_file_pins_what_suratd_pins() {
+    // The fuzz workspace builds with --locked: a dependency change in suratd must reach
+    // fuzz/Cargo.lock too, with the same versions (the fuzzers test what ships).
+    let main = locked(&repo().join("Cargo.lock"));
+    let fuzz = locked(&repo().join("fuzz/Cargo.lock"));
+    let differ: Vec<_> = fuzz
+        .iter()
+        .filter(|(name, _)| main.iter().any(|(n, _)| n == name))
+        .filter(|p| !main.contains(*p))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "fuzz/Cargo.lock pins {differ:?}, suratd's Cargo.lock other versions; update it with: \
+         cp Cargo.lock fuzz/ && (cd fuzz && cargo metadata --format-version 1 >/dev/null)"
+    );
+}

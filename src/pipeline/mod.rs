@@ -202,7 +202,7 @@ impl Pipeline<'_> {
         if let Some(id) = &msg.message_id {
             references.push(id.clone());
         }
-        Decision {
+        let mut d = Decision {
             classification,
             parse_error: None,
             transition,
@@ -218,13 +218,15 @@ impl Pipeline<'_> {
             references,
             approval,
             extra: EmailExtra::default(),
-        }
+        };
+        self.answer_unread_attachment(msg, &mut d);
+        d
     }
 
     fn undecidable(&self, raw: &[u8], e: &ParseError) -> Decision {
         let reason = format!("unparseable: {e}");
         let head = crate::store::rawhead::RawHead::scan(raw);
-        Decision {
+        let mut d = Decision {
             classification: Classification {
                 kind: Kind::Unmatched,
                 reason: reason.clone(),
@@ -243,7 +245,9 @@ impl Pipeline<'_> {
             references: Vec::new(),
             approval: None,
             extra: EmailExtra::default(),
-        }
+        };
+        self.answer_too_large(raw, e, &mut d);
+        d
     }
 
     fn language_of(&self, msg: &ParsedMessage) -> &'static str {
@@ -393,6 +397,7 @@ fn record_events(
 mod approval;
 pub use approval::Via;
 mod emails;
+mod limits;
 mod loops;
 mod replay;
 mod reply;

@@ -194,7 +194,7 @@ fn check_warns_when_a_rule_needs_a_role_nobody_holds() {
         format!(
             "{r}/cbt.toml: warning: role \"kabag\" is held by nobody: tickets of this SOP will wait at that step (hint: add a [[person]] with roles = [\"kabag\"] to daemon.toml)\n\
              {r}/pengaduan-tik.toml: warning: role \"kabag\" is held by nobody: tickets of this SOP will wait at that step (hint: add a [[person]] with roles = [\"kabag\"] to daemon.toml)\n\
-             ok: daemon.toml, 9 rule file(s), 17 template(s), 1 source(s), 2 warning(s)\n",
+             ok: daemon.toml, 9 rule file(s), 18 template(s), 1 source(s), 2 warning(s)\n",
             r = rules.display()
         )
     );

@@ -4,7 +4,9 @@
 mod cli;
 mod disposition;
 mod forgery;
+mod fuzz_regressions;
 mod golden;
+mod hostile;
 mod imap;
 mod lampiran;
 mod language;

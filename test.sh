@@ -32,3 +32,21 @@ eval "$(tests/mailstack/env.sh)"
 echo "== cargo test"
 cargo test --locked --all-targets
 cargo test --locked --doc
+
+# ---- reliability, short forms (tests/crash; long forms and figures: RELIABILITY.md) -----
+# On the same stack, after the tests above (each script empties the mailboxes first).
+echo "== crash test (short): SIGKILL at random moments while letters arrive"
+SURATD_BIN="$CARGO_TARGET_DIR/debug/suratd" python3 tests/crash/crash.py --letters 200 --kills 8
+echo "== outage test (short): Dovecot, then Postfix, down while letters arrive"
+SURATD_BIN="$CARGO_TARGET_DIR/debug/suratd" python3 tests/crash/outage.py --down 5
+# ---- end of reliability ------------------------------------------------------------------
+
+# ---- fuzz smoke (issue 6; fuzz/README.md) -----------------------------------------------
+# Every fuzz target for a few seconds, built beside the test build (only suratd and the
+# targets are recompiled, instrumented). SURATD_FUZZ=0 skips it; SURATD_FUZZ_SECONDS sets
+# the time per target. A crash fails the run and names the input.
+if [[ "${SURATD_FUZZ:-1}" != 0 ]]; then
+    echo "== fuzz smoke (${SURATD_FUZZ_SECONDS:-5} s per target)"
+    fuzz/run.sh smoke "${SURATD_FUZZ_SECONDS:-5}"
+fi
+# ---- end fuzz smoke ----------------------------------------------------------------------

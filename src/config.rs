@@ -27,6 +27,7 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     pub outbox: OutboxConfig,
     pub limits: Limits,
+    pub answers: Answers,
     pub people: Vec<Person>,
     pub security: Security,
     /// `[cron]`: periodic jobs (digest, weekly SLA report, IMAP poll fallback); see
@@ -119,6 +120,8 @@ pub struct Helpdesk {
     pub name: String,
     /// The domain of `address`, used for the Message-IDs suratd makes.
     pub domain: String,
+    /// Who is told when a live edit of the rules or templates is broken (hot reload).
+    pub admin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +250,26 @@ pub struct Person {
     pub language: Option<String>,
 }
 
+/// `[answers]`: loop protection. Automatic mail (RFC 3834, bounces, lists) is never
+/// answered at all; this caps what is left, e.g. an auto-responder without any automatic
+/// header whose answers look like new letters.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Answers {
+    /// At most this many emails to one requester address in any hour; beyond it an answer is
+    /// recorded on its ticket (`email_suppressed`) and not sent. 0: no limit. People of
+    /// `[[person]]` (leaders, staff) are not limited.
+    pub per_sender_per_hour: u32,
+}
+
+impl Default for Answers {
+    fn default() -> Self {
+        Answers {
+            per_sender_per_hour: 30,
+        }
+    }
+}
+
 /// Roles every installation has; `[[person]]` entries may add more.
 pub const BUILTIN_ROLES: [&str; 6] = ["pemohon", "helpdesk", "pimpinan", "staf", "kepala", "kabag"];
 
@@ -262,6 +285,8 @@ struct RawConfig {
     outbox: RawOutbox,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    answers: Answers,
     #[serde(default)]
     person: Vec<toml::Spanned<RawPerson>>,
     security: Option<toml::Spanned<RawSecurity>>,
@@ -331,6 +356,7 @@ fn default_poll() -> u64 {
 struct RawHelpdesk {
     address: toml::Spanned<String>,
     name: String,
+    admin: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -474,6 +500,22 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
         }
     };
 
+    let admin = raw.helpdesk.admin.as_ref().map(|a| {
+        let v = a.get_ref().trim().to_lowercase();
+        if !v
+            .split_once('@')
+            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+        {
+            diags.push(
+                at(
+                    a.span(),
+                    format!("admin address \"{v}\" is not an email address"),
+                )
+                .with_hint("write admin = \"admin.tik@kampus.ac.id\""),
+            );
+        }
+        v
+    });
     let lang = raw.daemon.language.get_ref().clone();
     if lang != "id" && lang != "en" {
         diags.push(
@@ -730,10 +772,12 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
             address,
             name: raw.helpdesk.name,
             domain,
+            admin,
         },
         sources,
         outbox,
         limits: raw.limits,
+        answers: raw.answers,
         people,
         security,
         cron,
@@ -1086,7 +1130,7 @@ dir = "var/outbox"
         );
         assert_eq!(
             check(&src),
-            vec!["DIR/daemon.toml:10:1: error: unknown field `adres`, expected `address` or `name` (hint: see the comments in the shipped daemon.toml)"]
+            vec!["DIR/daemon.toml:10:1: error: unknown field `adres`, expected one of `address`, `name`, `admin` (hint: see the comments in the shipped daemon.toml)"]
         );
     }
 

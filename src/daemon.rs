@@ -47,7 +47,12 @@ pub struct Loaded {
 /// Loads and checks daemon.toml, the templates and the rule files; every problem of all
 /// three is returned together.
 pub fn load(config_path: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    let config = config::load(config_path)?;
+    load_with(config::load(config_path)?)
+}
+
+/// Loads and checks the templates and rule files named by `config` (also what a hot reload
+/// runs, with the config in force).
+pub fn load_with(config: Config) -> Result<Loaded, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let templates = match Templates::load(&config.templates_dir) {
         Ok(t) => Some(t),
@@ -229,9 +234,12 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
             }
         }));
     }
+    // The rules, templates and calendar in force: the processor and the SLA service take
+    // them per pass, the watcher swaps them on a good edit (src/reload.rs).
+    let current = crate::reload::Current::new(Arc::clone(&loaded));
     {
         let (l, c, s, q, t) = (
-            Arc::clone(&loaded),
+            current.clone(),
             Arc::clone(&clock),
             stored.clone(),
             queued.clone(),
@@ -239,12 +247,23 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         );
         services.push(supervise("processor".into(), shutdown.clone(), move |sd| {
             processor(
-                Arc::clone(&l),
+                l.clone(),
                 Arc::clone(&c),
                 s.clone(),
                 [q.clone(), t.clone()],
                 sd,
             )
+        }));
+    }
+    {
+        let (l, c, q, t) = (
+            current.clone(),
+            Arc::clone(&clock),
+            queued.clone(),
+            tracked.clone(),
+        );
+        services.push(supervise("reload".into(), shutdown.clone(), move |sd| {
+            crate::reload::watch(l.clone(), Arc::clone(&c), [q.clone(), t.clone()], sd)
         }));
     }
     {
@@ -255,7 +274,7 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
     }
     {
         let (l, c, t, q, s) = (
-            Arc::clone(&loaded),
+            current.clone(),
             Arc::clone(&clock),
             tracked.clone(),
             queued.clone(),
@@ -263,7 +282,7 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         );
         services.push(supervise("sla".into(), shutdown.clone(), move |sd| {
             crate::sla::service::run(
-                Arc::clone(&l),
+                l.clone(),
                 Arc::clone(&c),
                 t.clone(),
                 [q.clone(), s.clone()],
@@ -379,18 +398,19 @@ async fn maildir_service(
 /// Processes pending messages whenever a source kicks; kicks the outbox when email was queued
 /// and the SLA service when tickets changed.
 async fn processor(
-    loaded: Arc<Loaded>,
+    current: crate::reload::Current,
     clock: Arc<dyn Clock>,
     stored: Kick,
     [queued, tracked]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&loaded.config.database)?;
+    let mut store = Store::open(&current.get().config.database)?;
     loop {
         tokio::select! {
             _ = stored.wait() => {}
             _ = shutdown.wait() => return Ok(()),
         }
+        let loaded = current.get();
         let stats = tokio::task::block_in_place(|| {
             Pipeline {
                 config: &loaded.config,

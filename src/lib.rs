@@ -32,6 +32,7 @@ pub mod lifecycle;
 pub mod outbound;
 pub mod parse;
 pub mod pipeline;
+pub mod reload;
 pub mod rules;
 pub mod sla;
 pub mod store;

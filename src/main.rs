@@ -2,6 +2,19 @@
 
 use std::process::ExitCode;
 
+use suratd::parse::sandbox;
+
 fn main() -> ExitCode {
+    // A copy of this binary reads each PDF in a child process it can kill (see
+    // parse::sandbox); that copy is started with the hidden first argument.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == sandbox::HELPER_ARG)
+    {
+        return sandbox::helper_main();
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        sandbox::use_helper(exe);
+    }
     suratd::cli::main()
 }

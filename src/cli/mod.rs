@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod decide;
+pub mod quarantine;
 pub mod run;
 pub mod sla;
 pub mod tickets;
@@ -85,6 +86,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the messages that ended as triage (no rule claimed them, unreadable) and why.
+    Quarantine {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Process a quarantined message again with the current rules (after a rule fix).
+    Replay {
+        /// The message id, as `suratd quarantine` lists it.
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Approve a disposition on the command line, as PERSON (who must hold the approver role).
     Approve {
         ticket: String,
@@ -139,6 +152,8 @@ pub fn main() -> ExitCode {
             tickets::tickets(&cli.config, number.as_deref(), *json)
         }
         Command::Messages { json } => tickets::messages(&cli.config, *json),
+        Command::Quarantine { json } => quarantine::list(&cli.config, *json),
+        Command::Replay { id, json } => quarantine::replay(&cli.config, *id, *json),
         Command::Sla { json } => sla::sla(&cli.config, *json),
         Command::Render {
             template,

@@ -5,12 +5,19 @@ use std::path::Path;
 use std::process::ExitCode;
 
 fn open(config: &Path) -> anyhow::Result<Store> {
-    let cfg = crate::config::load(config).map_err(|diags| {
+    open_store(&load_config(config)?)
+}
+
+pub(super) fn load_config(config: &Path) -> anyhow::Result<crate::config::Config> {
+    crate::config::load(config).map_err(|diags| {
         for d in &diags {
             eprint!("{d}");
         }
         anyhow::anyhow!("cannot read the configuration")
-    })?;
+    })
+}
+
+pub(super) fn open_store(cfg: &crate::config::Config) -> anyhow::Result<Store> {
     if !cfg.database.exists() {
         anyhow::bail!(
             "no database at {} yet (hint: run `suratd run --once` first)",

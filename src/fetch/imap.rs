@@ -293,7 +293,12 @@ async fn folder_task(
         if permanent {
             tracing::error!(source = name, folder, error = %error, retry_in_secs, permanent, "imap source failed; this needs fixing, retrying slowly");
         } else {
-            tracing::warn!(source = name, folder, error = %error, retry_in_secs, permanent, "imap connection failed; reconnecting");
+            let server = format!("{}:{}", source.config.host, source.config.port);
+            if matches!(error, ImapError::Store(_)) {
+                tracing::warn!(source = name, folder, error = %error, retry_in_secs, "waiting for the database (busy); fetching again");
+            } else {
+                tracing::warn!(source = name, folder, %server, error = %error, retry_in_secs, permanent, "waiting for the IMAP server: connection failed; reconnecting");
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}

@@ -140,7 +140,8 @@ pub struct EmailContext {
     pub outputs: Vec<OutputLine>,
     /// Until when access granted by the work lasts (`YYYY-MM-DD`), or empty.
     pub access_expires_at: String,
-    /// What was unclear in an answer (for `klarifikasi`), or empty.
+    /// What was unclear in an answer (for `klarifikasi`), or why a letter could not be read
+    /// (for `terlalu_besar`), or empty.
     pub clarification: String,
     pub refusal: RefusalLine,
     /// The letter's attachments (dispositions and tasks only; empty elsewhere).

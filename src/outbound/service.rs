@@ -258,6 +258,7 @@ impl Outbox {
                 to = ?row.recipients,
                 attempt,
             );
+            let started = std::time::Instant::now();
             let result = self
                 .transport
                 .send(
@@ -271,6 +272,11 @@ impl Outbox {
             let _in = span.enter();
             match result {
                 Ok(()) => {
+                    // Measured for RELIABILITY.md: the whole hand-over (connect to 250) and
+                    // the part of the window after the 250 (to the commit below).
+                    let accepted = std::time::Instant::now();
+                    let send_us =
+                        u64::try_from((accepted - started).as_micros()).unwrap_or(u64::MAX);
                     let at = clock.now();
                     // THE DOUBLE-SEND WINDOW: the server has the email (250) and the row is
                     // still `queued` until this write commits. A crash here (process killed,
@@ -283,7 +289,9 @@ impl Outbox {
                         tracing::error!(error = %e, "email sent but not recorded as sent; recording it before anything else");
                         return Err(e.into());
                     }
-                    tracing::info!(via = %self.transport, "email sent");
+                    let window_us =
+                        u64::try_from(accepted.elapsed().as_micros()).unwrap_or(u64::MAX);
+                    tracing::info!(via = %self.transport, send_us, window_us, "email sent");
                     stats.sent += 1;
                 }
                 Err(SendError::Temporary(reason)) => {
@@ -299,7 +307,7 @@ impl Outbox {
                     } else {
                         let retry_at = now + self.policy.retry_delay(row.attempts, row.id);
                         store.mark_failed(row.id, &reason, Some(retry_at))?;
-                        tracing::warn!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred");
+                        tracing::warn!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred: waiting for the SMTP server to take it");
                         stats.deferred += 1;
                     }
                 }

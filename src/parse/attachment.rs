@@ -158,7 +158,7 @@ impl Collector<'_> {
     fn extract(&self, part: &MessagePart<'_>, row: &Attachment) -> Result<Option<String>, String> {
         let bytes = part.contents();
         match row.kind {
-            AttachmentKind::Pdf => pdf::extract(bytes).map(Some),
+            AttachmentKind::Pdf => pdf::extract(bytes, self.limits).map(Some),
             AttachmentKind::Docx => docx::extract(
                 bytes,
                 DOCX_MAX_XML_BYTES,

@@ -112,6 +112,34 @@ pub(crate) fn first_address(addr: Option<&MailAddress<'_>>) -> Option<Address> {
     addr.and_then(|a| a.iter().find_map(convert))
 }
 
+/// The first address of the first `name` header when its raw value is not UTF-8 (a Latin-1
+/// display name sent raw): mail-parser then reads no address at all, so the value is read
+/// again with the bad bytes replaced. `None` for a valid or absent header.
+pub(crate) fn address_lossy(msg: &Message<'_>, name: HeaderName<'static>) -> Option<Address> {
+    let h = msg.parts.first()?.headers.iter().find(|h| h.name == name)?;
+    let raw = raw_value(msg, h);
+    if std::str::from_utf8(raw).is_ok() {
+        return None;
+    }
+    let mut lossy = String::from_utf8_lossy(raw).into_owned().into_bytes();
+    lossy.push(b'\n');
+    let parsed = match MessageStream::new(&lossy).parse_address() {
+        HeaderValue::Address(a) => first_address(Some(&a)),
+        _ => None,
+    };
+    // Still nothing (the replacement made a stray "(" or quote of it): the last `<…@…>`.
+    parsed.or_else(|| {
+        let text = String::from_utf8_lossy(&lossy);
+        let (_, rest) = text.rsplit_once('<')?;
+        let (email, _) = rest.split_once('>')?;
+        let email = email.trim();
+        (email.contains('@') && !email.contains(char::is_whitespace)).then(|| Address {
+            name: None,
+            email: normalize_line(email),
+        })
+    })
+}
+
 /// Every address of every header of that name, groups flattened.
 pub(crate) fn all_addresses<'a>(values: impl Iterator<Item = &'a MailAddress<'a>>) -> Vec<Address> {
     values.flat_map(|a| a.iter().filter_map(convert)).collect()

@@ -27,10 +27,13 @@ mod html;
 mod kind;
 mod pdf;
 pub mod reply;
+pub mod sandbox;
 mod text;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod tests;
 
@@ -48,6 +51,11 @@ pub struct Limits {
     pub max_attachment_text_chars: usize,
     /// MIME nesting deeper than this is not descended into.
     pub max_mime_depth: usize,
+    /// Reading the text of one PDF is stopped after this many seconds (the `suratd` binary
+    /// reads PDFs in a child process it kills; see [`sandbox`]).
+    pub max_attachment_seconds: u64,
+    /// Address space of that child process, in MiB (0: no limit).
+    pub max_extractor_mb: u64,
     /// The letter's attachments go with its disposition and task emails up to this total;
     /// past it they are listed by name and size (the helpdesk keeps them).
     pub forward_attachments_bytes: usize,
@@ -61,6 +69,8 @@ impl Default for Limits {
             max_attachment_bytes: 20 * 1024 * 1024,
             max_attachment_text_chars: 200_000,
             max_mime_depth: 20,
+            max_attachment_seconds: 30,
+            max_extractor_mb: 2048,
             forward_attachments_bytes: 10 * 1024 * 1024,
         }
     }
@@ -100,6 +110,17 @@ pub struct Attachment {
     pub text: Option<String>,
     /// Why no text could be had, when it could not (too big, encrypted PDF, broken zip…).
     pub error: Option<String>,
+}
+
+impl Attachment {
+    /// Whether a limit kept its text from being read: a `[limits]` setting (size, count,
+    /// depth, time) or the zip-bomb cap of a DOCX.
+    pub fn over_limit(&self) -> bool {
+        self.error.as_deref().is_some_and(|e| {
+            (e.starts_with("not read: ") && e.contains("(limits."))
+                || e.starts_with("docx too large")
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -172,6 +193,35 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
     parsed
 }
 
+/// At most this much of a message is read by [`parse_head`].
+pub const HEAD_MAX_BYTES: usize = 256 * 1024;
+
+/// The header block alone of a message (for one too large to parse whole): a
+/// [`ParsedMessage`] with no body and no attachments, `None` when no header can be read.
+/// Reads at most [`HEAD_MAX_BYTES`]; a header block longer than that is cut at a line end.
+pub fn parse_head(raw: &[u8]) -> Option<ParsedMessage> {
+    let window = &raw[..raw.len().min(HEAD_MAX_BYTES)];
+    let blank_lf = window.windows(2).position(|w| w == b"\n\n");
+    let blank_crlf = window.windows(3).position(|w| w == b"\n\r\n");
+    let end = blank_lf
+        .into_iter()
+        .chain(blank_crlf)
+        .min()
+        .map(|i| i + 1)
+        .or_else(|| window.iter().rposition(|&b| b == b'\n').map(|i| i + 1))
+        .unwrap_or(window.len());
+    let mut head = window[..end].to_vec();
+    head.extend_from_slice(b"\r\n");
+    let limits = Limits {
+        max_attachments: 0,
+        ..Limits::default()
+    };
+    let mut msg = parse(&head, &limits).ok()?;
+    msg.body.clear();
+    msg.attachments.clear();
+    Some(msg)
+}
+
 /// Builds the [`ParsedMessage`] from mail-parser's tree.
 fn from_mail(msg: &Message<'_>, limits: &Limits) -> Result<ParsedMessage, ParseError> {
     let Some(root) = msg.parts.first() else {
@@ -183,7 +233,8 @@ fn from_mail(msg: &Message<'_>, limits: &Limits) -> Result<ParsedMessage, ParseE
 
     let mut defects = Vec::new();
     let headers = headers::all_headers(msg, &mut defects);
-    let from = headers::first_address(msg.from());
+    let from = headers::first_address(msg.from())
+        .or_else(|| headers::address_lossy(msg, HeaderName::From));
     if from.is_none() {
         defects.push("no From address".into());
     }
@@ -196,7 +247,8 @@ fn from_mail(msg: &Message<'_>, limits: &Limits) -> Result<ParsedMessage, ParseE
         references: headers::all_ids(msg, HeaderName::References),
         subject: headers::subject(msg),
         from,
-        reply_to: headers::first_address(msg.reply_to()),
+        reply_to: headers::first_address(msg.reply_to())
+            .or_else(|| headers::address_lossy(msg, HeaderName::ReplyTo)),
         to: headers::all_addresses(
             msg.header_values(HeaderName::To)
                 .filter_map(|v| v.as_address()),

@@ -15,11 +15,49 @@
 //! the process's panic hook on stderr.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Duration;
 
+use super::sandbox::{self, RunError, RunLimits};
 use super::text::normalize;
+use super::Limits;
 
-/// Extracts the text of a PDF, or says why it could not.
-pub(crate) fn extract(bytes: &[u8]) -> Result<String, String> {
+/// Extracts the text of a PDF, or says why it could not: in a child process with a time
+/// limit when the binary set one up ([`sandbox::use_helper`]), else here.
+pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, String> {
+    if !bytes.starts_with(b"%PDF") && find(bytes, b"%PDF-").is_none() {
+        return Err("pdf unreadable: no %PDF header".into());
+    }
+    let Some(helper) = sandbox::helper() else {
+        return extract_here(bytes);
+    };
+    let run_limits = RunLimits {
+        wall: Duration::from_secs(limits.max_attachment_seconds.max(1)),
+        memory_mb: limits.max_extractor_mb,
+        // Text is cut at max-attachment-text-chars later; a char is at most 4 bytes.
+        max_output: limits
+            .max_attachment_text_chars
+            .saturating_mul(4)
+            .saturating_add(16),
+    };
+    match sandbox::run(helper, &[sandbox::HELPER_ARG], bytes, run_limits) {
+        Ok(out) => {
+            let out = String::from_utf8_lossy(&out);
+            match out.split_once('\n') {
+                Some(("ok", text)) => Ok(text.to_string()),
+                Some(("err", why)) => Err(why.to_string()),
+                _ => Err("pdf unreadable: the reader gave no answer".into()),
+            }
+        }
+        Err(RunError::TimedOut) => Err(format!(
+            "not read: reading took longer than {} s (limits.max-attachment-seconds)",
+            run_limits.wall.as_secs()
+        )),
+        Err(RunError::Failed(why)) => Err(format!("pdf unreadable: {why}")),
+    }
+}
+
+/// Extracts the text of a PDF in this process (no time limit).
+pub(crate) fn extract_here(bytes: &[u8]) -> Result<String, String> {
     if !bytes.starts_with(b"%PDF") && find(bytes, b"%PDF-").is_none() {
         return Err("pdf unreadable: no %PDF header".into());
     }
@@ -79,7 +117,7 @@ mod tests {
             "NIP: 198501012010",
         ]);
         assert_eq!(
-            extract(&pdf).as_deref(),
+            extract_here(&pdf).as_deref(),
             Ok("Surat Permohonan Akun\nNama: Budi Santoso\nNIP: 198501012010")
         );
     }
@@ -88,13 +126,13 @@ mod tests {
     fn broken_pdfs_are_errors() {
         let pdf = pdf_with_lines(&["Nama: Budi"]);
         let cut = &pdf[..pdf.len() / 2];
-        let err = extract(cut).expect_err("a cut pdf has no text");
+        let err = extract_here(cut).expect_err("a cut pdf has no text");
         assert!(err.starts_with("pdf unreadable"), "{err}");
         assert_eq!(
-            extract(b"hello"),
+            extract_here(b"hello"),
             Err("pdf unreadable: no %PDF header".to_string())
         );
-        let err = extract(b"%PDF-1.4\n%%EOF\n").expect_err("empty pdf");
+        let err = extract_here(b"%PDF-1.4\n%%EOF\n").expect_err("empty pdf");
         assert!(err.starts_with("pdf unreadable"), "{err}");
     }
 
@@ -110,7 +148,7 @@ mod tests {
                  /O <{o}> /U <{o}> /P -4 >> >>"
             ),
         );
-        let err = extract(pdf.as_bytes()).expect_err("not readable without the password");
+        let err = extract_here(pdf.as_bytes()).expect_err("not readable without the password");
         assert!(err.starts_with("pdf is encrypted: "), "{err}");
     }
 
@@ -118,7 +156,7 @@ mod tests {
     fn pdf_without_text_is_an_error() {
         let pdf = pdf_with_lines(&[]);
         assert_eq!(
-            extract(&pdf),
+            extract_here(&pdf),
             Err("pdf has no text layer (a scanned image?)".to_string())
         );
     }

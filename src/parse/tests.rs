@@ -377,6 +377,10 @@ fn docx_zip_bomb_is_refused() {
     assert_eq!(p.attachments[0].kind, AttachmentKind::Docx);
     assert_eq!(p.attachments[0].error.as_deref(), Some(why));
     assert_eq!(p.attachments[0].text, None);
+    assert!(
+        p.attachments[0].over_limit(),
+        "a bomb is answered as over a limit"
+    );
     assert_eq!(p.defects, [format!("attachment \"bom.docx\": {why}")]);
 }
 

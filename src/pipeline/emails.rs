@@ -362,6 +362,18 @@ impl Pipeline<'_> {
         for planned in self.plan_emails_issuing(&d, number) {
             match planned {
                 Ok(e) => {
+                    if let Some(reason) = self.answer_limit(tx, &d, &e.to, now)? {
+                        tracing::warn!(ticket = %number, to = %e.to, template = %e.template, %reason, "answer not sent: loop protection");
+                        tx.add_event(
+                            Some(ticket),
+                            message,
+                            "email_suppressed",
+                            None,
+                            &serde_json::json!({ "template": e.template, "to": e.to, "reason": reason }),
+                            now,
+                        )?;
+                        continue;
+                    }
                     if Self::queue_one(tx, ticket, number, &e, now)? {
                         if let Some(t) = &e.token {
                             tx.insert_token(ticket, t, now)?;

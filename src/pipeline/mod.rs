@@ -199,7 +199,7 @@ impl Pipeline<'_> {
         if let Some(id) = &msg.message_id {
             references.push(id.clone());
         }
-        Decision {
+        let mut d = Decision {
             classification,
             parse_error: None,
             transition,
@@ -215,13 +215,15 @@ impl Pipeline<'_> {
             references,
             approval,
             extra: EmailExtra::default(),
-        }
+        };
+        self.answer_unread_attachment(msg, &mut d);
+        d
     }
 
     fn undecidable(&self, raw: &[u8], e: &ParseError) -> Decision {
         let reason = format!("unparseable: {e}");
         let head = crate::store::rawhead::RawHead::scan(raw);
-        Decision {
+        let mut d = Decision {
             classification: Classification {
                 kind: Kind::Unmatched,
                 reason: reason.clone(),
@@ -240,7 +242,9 @@ impl Pipeline<'_> {
             references: Vec::new(),
             approval: None,
             extra: EmailExtra::default(),
-        }
+        };
+        self.answer_too_large(raw, e, &mut d);
+        d
     }
 
     fn language_of(&self, msg: &ParsedMessage) -> &'static str {
@@ -412,4 +416,8 @@ mod approval;
 pub use approval::Via;
 mod batch;
 mod emails;
+mod limits;
+mod loops;
+mod replay;
 mod reply;
+pub use replay::Replayed;

@@ -78,15 +78,18 @@ async fn poll_imap(loaded: &Loaded, clock: &dyn Clock, stored: &Kick) {
 /// Runs until shutdown. `kick` wakes it (the processor kicks after changing tickets);
 /// `queued` is kicked when alerts or jobs queued email, `stored` when the IMAP poll stored
 /// mail.
+/// The rules, templates and calendar are those in force at each wake (hot reload,
+/// src/reload.rs).
 pub async fn run(
-    loaded: Arc<Loaded>,
+    current: crate::reload::Current,
     clock: Arc<dyn Clock>,
     kick: Kick,
     [queued, stored]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&loaded.config.database)?;
+    let mut store = Store::open(&current.get().config.database)?;
     loop {
+        let loaded = current.get();
         let (stats, runs) =
             tokio::task::block_in_place(|| pass(&loaded, &mut store, clock.as_ref()))?;
         if runs.poll_imap {

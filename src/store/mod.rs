@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 pub mod approval;
 pub mod batch;
 pub mod cursor;
+mod loops;
 pub mod outbox;
+pub mod quarantine;
 pub mod rawhead;
 pub mod sla;
 
@@ -336,9 +338,9 @@ impl Store {
         raw: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Stored> {
-        // IMMEDIATE: the write lock is taken (waiting for it under the busy timeout) before
-        // the first read. A deferred transaction that reads and then writes gets SQLITE_BUSY
-        // at once, without waiting, whenever the processor committed in between.
+        // IMMEDIATE: a deferred transaction that reads and then writes gets SQLITE_BUSY at
+        // once, without the busy timeout, when another connection wrote in between (WAL);
+        // the crash test and the benchmark saw fetches fail that way under load.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

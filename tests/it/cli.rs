@@ -101,8 +101,8 @@ fn check_reports_config_problems_with_position() {
         out.stdout,
         "daemon.toml:26:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")\n\
          26 | address = \"helpdesk\"\n   |           ^\n\
-         daemon.toml:43:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)\n\
-         43 | kind = \"pop3\"\n   |        ^\n\
+         daemon.toml:46:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)\n\
+         46 | kind = \"pop3\"\n   |        ^\n\
          2 error(s), 0 warning(s)\n"
     );
 }
@@ -194,7 +194,7 @@ fn check_warns_when_a_rule_needs_a_role_nobody_holds() {
         format!(
             "{r}/cbt.toml: warning: role \"kabag\" is held by nobody: tickets of this SOP will wait at that step (hint: add a [[person]] with roles = [\"kabag\"] to daemon.toml)\n\
              {r}/pengaduan-tik.toml: warning: role \"kabag\" is held by nobody: tickets of this SOP will wait at that step (hint: add a [[person]] with roles = [\"kabag\"] to daemon.toml)\n\
-             ok: daemon.toml, 9 rule file(s), 17 template(s), 1 source(s), 2 warning(s)\n",
+             ok: daemon.toml, 9 rule file(s), 18 template(s), 1 source(s), 2 warning(s)\n",
             r = rules.display()
         )
     );

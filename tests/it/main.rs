@@ -4,12 +4,17 @@
 mod cli;
 mod disposition;
 mod forgery;
+mod fuzz_regressions;
 mod golden;
+mod hostile;
 mod imap;
 mod lampiran;
 mod language;
+mod r#loop;
 mod notices;
+mod quarantine;
 mod realmail;
+mod reload;
 mod replies_eml;
 mod scenario;
 mod secrets;

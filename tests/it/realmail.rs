@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub(crate) const HELPDESK: &str = "direktur@kampus.test";
-const REQUESTER: &str = "mahasiswa@unit.kampus.test";
+pub(crate) const REQUESTER: &str = "mahasiswa@unit.kampus.test";
 
 pub(crate) struct Run {
     pub(crate) env: Env,

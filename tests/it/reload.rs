@@ -1,0 +1,185 @@
+//! Hot reload while `suratd run` runs (Maildir source, file outbox): a rule file added is in
+//! force for the next letter; a broken edit is logged with file:line, emailed to the admin,
+//! and the rules in force stay; a template edit changes the next email. Every wait polls an
+//! observable effect (the log, the store, the outbox) against a deadline.
+
+use super::support::{repo, Daemon, Env};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ADMIN: &str = "admin.tik@kampus.ac.id";
+
+struct Live {
+    env: Env,
+    _daemon: Daemon,
+}
+
+impl Live {
+    fn start() -> Live {
+        let env = Env::new();
+        for dir in ["rules", "templates"] {
+            let to = env.path().join(dir);
+            std::fs::create_dir_all(&to).expect("mkdir");
+            for e in std::fs::read_dir(repo().join(dir)).expect("dir").flatten() {
+                if e.file_name() != "zoom-ormawa.toml" {
+                    std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+                }
+            }
+        }
+        let cfg = std::fs::read_to_string(env.config())
+            .expect("cfg")
+            .replace(
+                &format!("rules = {:?}", repo().join("rules")),
+                "rules = \"rules\"",
+            )
+            .replace(
+                &format!("templates = {:?}", repo().join("templates")),
+                "templates = \"templates\"",
+            )
+            .replace("poll-seconds = 30", "poll-seconds = 1")
+            .replace(
+                "name = \"Helpdesk TIK\"",
+                &format!("name = \"Helpdesk TIK\"\nadmin = \"{ADMIN}\""),
+            );
+        assert!(cfg.contains(ADMIN) && cfg.contains("poll-seconds = 1"));
+        std::fs::write(env.config(), cfg).expect("w");
+        let child = Command::new(env!("CARGO_BIN_EXE_suratd"))
+            .arg("--config")
+            .arg(env.config())
+            .arg("run")
+            .current_dir(env.path())
+            .env("RUST_LOG", "suratd=info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(env.path().join("suratd.log")).expect("log"))
+            .spawn()
+            .expect("suratd run");
+        let live = Live {
+            env,
+            _daemon: Daemon(child),
+        };
+        live.wait_log("watching rules and templates", 1);
+        live
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.env.path().join("suratd.log")).unwrap_or_default()
+    }
+
+    fn wait<T>(&self, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 60 s for {what}; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50)); // polling, not synchronising
+        }
+    }
+
+    /// Waits until the log holds `text` at least `n` times.
+    fn wait_log(&self, text: &str, n: usize) {
+        self.wait(&format!("{n}× \"{text}\" in the log"), || {
+            (self.log().matches(text).count() >= n).then_some(())
+        });
+    }
+
+    /// Delivers the Zoom sample as letter `n`; waits until it is processed; its outcome and
+    /// ticket.
+    fn letter(&self, n: usize) -> (String, String) {
+        let raw = std::fs::read_to_string(repo().join("samples/inbox/new/0003.zoom-ormawa.eml"))
+            .expect("eml")
+            .replace(
+                "CAF13A79+eb8a2a6ae02cd5314e69a65b@mail.gmail.com",
+                &format!("reload-{n}@mail.gmail.com"),
+            );
+        self.env.deliver(&format!("{n}.eml"), raw.as_bytes());
+        let id = format!("reload-{n}@mail.gmail.com");
+        self.wait(&format!("letter {n} processed"), || {
+            let out = self.env.suratd(&["messages", "--json"]);
+            let all: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).ok()?;
+            let m = all
+                .into_iter()
+                .find(|m| m["message_id"] == id.as_str() && m["state"] == "done")?;
+            Some((
+                m["outcome"].as_str()?.to_string(),
+                m["ticket"].as_str()?.to_string(),
+            ))
+        })
+    }
+
+    fn outbox_with(&self, text: &str) -> Option<String> {
+        self.env
+            .outbox()
+            .into_iter()
+            .map(|(_, raw)| String::from_utf8_lossy(&raw).into_owned())
+            .find(|m| m.contains(text))
+    }
+}
+
+#[test]
+fn rules_and_templates_reload_live_and_a_broken_edit_keeps_the_old_ones() {
+    let live = Live::start();
+    let rules = live.env.path().join("rules");
+
+    // No Zoom rule yet: triage.
+    assert_eq!(live.letter(1).0, "triage");
+
+    // The rule file arrives: in force for the next letter.
+    std::fs::copy(
+        repo().join("rules/zoom-ormawa.toml"),
+        rules.join("zoom-ormawa.toml"),
+    )
+    .expect("copy");
+    live.wait_log("rules and templates reloaded", 1);
+    let (outcome, ticket2) = live.letter(2);
+    assert_eq!(outcome, "new_ticket");
+
+    // A broken edit: reported with file:line, emailed to the admin, the old rules stay.
+    let good = std::fs::read_to_string(rules.join("zoom-ormawa.toml")).expect("rule");
+    let line = good.lines().count() + 1;
+    std::fs::write(
+        rules.join("zoom-ormawa.toml"),
+        format!("{good}this is not toml\n"),
+    )
+    .expect("w");
+    let at = format!("zoom-ormawa.toml:{line}");
+    live.wait_log(&at, 1);
+    assert!(live.log().contains("reload refused"), "{}", live.log());
+    let mail = live.wait("the admin's email", || {
+        live.outbox_with(&format!("To: {ADMIN}"))
+    });
+    assert!(mail.contains(&at), "{mail}");
+    assert!(mail.contains("Auto-Submitted: auto-replied"), "{mail}");
+    let (outcome, ticket3) = live.letter(3);
+    assert_eq!(outcome, "new_ticket", "the Zoom rule is still in force");
+    let t = live.env.suratd(&["tickets", &ticket3, "--json"]);
+    assert!(t.stdout.contains("\"zoom-ormawa\""), "{}", t.stdout);
+    assert_ne!(ticket2, ticket3);
+
+    // Fixed, and every template's subject edited at once: one reload, the next email shows it.
+    std::fs::write(rules.join("zoom-ormawa.toml"), &good).expect("w");
+    let templates = live.env.path().join("templates");
+    for e in std::fs::read_dir(&templates).expect("dir").flatten() {
+        let text = std::fs::read_to_string(e.path()).expect("tpl");
+        std::fs::write(e.path(), text.replacen("Subject: ", "Subject: [v2] ", 1)).expect("w");
+    }
+    live.wait_log("rules and templates reloaded", 2);
+    let (_, ticket4) = live.letter(4);
+    let mail = live.wait("an email of the edited templates", || {
+        live.outbox_with(&format!("[{ticket4}] [v2]"))
+    });
+    assert!(!mail.is_empty());
+    // One admin email for the one broken state, however many polls saw it.
+    let admin_mails = live
+        .env
+        .outbox()
+        .iter()
+        .filter(|(_, raw)| String::from_utf8_lossy(raw).contains(&format!("To: {ADMIN}")))
+        .count();
+    assert_eq!(admin_mails, 1);
+}

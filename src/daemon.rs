@@ -256,14 +256,20 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         }));
     }
     {
-        let (l, c, q, t) = (
+        let (l, c, q, t, s) = (
             current.clone(),
             Arc::clone(&clock),
             queued.clone(),
             tracked.clone(),
+            stored.clone(),
         );
         services.push(supervise("reload".into(), shutdown.clone(), move |sd| {
-            crate::reload::watch(l.clone(), Arc::clone(&c), [q.clone(), t.clone()], sd)
+            crate::reload::watch(
+                l.clone(),
+                Arc::clone(&c),
+                [q.clone(), t.clone(), s.clone()],
+                sd,
+            )
         }));
     }
     {

@@ -13,6 +13,15 @@
 //! If anything is broken, nothing changes: the rules in force stay, every problem is logged
 //! with its file:line, and the `[helpdesk] admin` address gets one email per distinct broken
 //! state (queued in the outbox like every email, so it survives restarts and outages).
+//!
+//! The same poll notices commits by other processes: a decision with `suratd approve|reject`,
+//! a `suratd replay`. It reads SQLite's `PRAGMA data_version` on its own connection, a number
+//! that changes whenever another connection has committed; when it changed it kicks the
+//! processor, the outbox and the SLA service, so the new step's clock, its alerts and the
+//! staff's task email follow within a poll (0.5 s) instead of at the daemon's next wake. The
+//! daemon's own connections change it too (the watcher cannot tell them apart), so while the
+//! daemon writes, the services get at most two extra kicks a second; a kick with nothing to
+//! do only reads, commits nothing, and so does not feed itself.
 
 use crate::clock::Clock;
 use crate::daemon::Loaded;
@@ -82,21 +91,32 @@ fn watched(loaded: &Loaded) -> Vec<PathBuf> {
 
 /// The watcher service: until shutdown, reloads when the watched files change. Kicks the
 /// outbox (`queued`) when it emailed the admin, and the SLA service (`tracked`) after each
-/// attempt, so a new calendar or rule's clocks apply at once.
+/// attempt, so a new calendar or rule's clocks apply at once. Kicks all three services
+/// (`stored` is the processor's) when another connection committed to the database.
 pub async fn watch(
     current: Current,
     clock: Arc<dyn Clock>,
-    [queued, tracked]: [Kick; 2],
+    [queued, tracked, stored]: [Kick; 3],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let dirs = watched(&current.get());
+    let db = Store::open(&current.get().config.database)?;
+    let mut version = db.data_version()?;
     let mut applied = tokio::task::block_in_place(|| fingerprint(&dirs));
     let mut seen = applied.clone();
-    tracing::info!(poll_ms = POLL.as_millis() as u64, dirs = ?dirs, "watching rules and templates for changes");
+    tracing::info!(poll_ms = POLL.as_millis() as u64, dirs = ?dirs, "watching rules and templates (and the database) for changes");
     loop {
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
             _ = shutdown.wait() => return Ok(()),
+        }
+        let now_version = db.data_version()?;
+        if now_version != version {
+            version = now_version;
+            tracing::debug!("the database changed: waking the processor, outbox and SLA");
+            stored.kick();
+            queued.kick();
+            tracked.kick();
         }
         let now = tokio::task::block_in_place(|| fingerprint(&dirs));
         let settled = now == seen;

@@ -3,7 +3,6 @@
 //! with the person as actor, via "cli"), and refused unless PERSON holds the rule's approver
 //! role and the ticket waits for that decision.
 
-use crate::clock::{Clock, SystemClock};
 use crate::pipeline::{Pipeline, PipelineError, ProcessStats, Via};
 use crate::store::Store;
 use crate::workflow::disposition::Answer;
@@ -55,12 +54,13 @@ pub fn decide(
             person.name, person.email
         ));
     }
-    let clock = SystemClock;
+    // The system clock (debug builds: SURATD_CLOCK_START, like the daemon's).
+    let clock = crate::clock::from_env();
     let pipeline = Pipeline {
         config: cfg,
         rules: &loaded.rules,
         templates: &loaded.templates,
-        clock: &clock,
+        clock: clock.as_ref(),
     };
     let now = clock.now();
     let mut stats = ProcessStats::default();

@@ -110,8 +110,8 @@ pub async fn run(
             );
         }
         // With nothing scheduled, only a kick or shutdown wakes it. (A ticket changed from
-        // the command line is tracked at the next wake; every pass tracks before it fires,
-        // so no alert of a step already left goes out.)
+        // the command line kicks it through the watcher's data_version poll, src/reload.rs;
+        // every pass tracks before it fires, so no alert of a step already left goes out.)
         let next = next_wake(&loaded, &store, clock.as_ref())?;
         let sleep = async {
             match next {

@@ -330,6 +330,15 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// SQLite's `PRAGMA data_version`: a number that changes when another connection (in
+    /// this process or another) has committed to the database since this connection last
+    /// looked. How the daemon notices a decision made with `suratd approve` (src/reload.rs).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get::<_, i64>(0))?)
+    }
+
     /// Commits a fetched message, unless its source position or the message itself is known.
     pub fn store_raw(
         &mut self,

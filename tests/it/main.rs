@@ -19,5 +19,6 @@ mod replies_eml;
 mod scenario;
 mod secrets;
 mod sla;
+mod sla_wake;
 mod smtp;
 mod support;

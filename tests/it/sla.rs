@@ -29,7 +29,8 @@ fn sla_mail(env: &Env) -> Vec<String> {
         .collect()
 }
 
-fn at_clock(env: &Env, now: &str, args: &[&str]) -> super::support::Output {
+/// `suratd ARGS` on the debug-only clock starting at `now`; asserts it succeeded.
+pub(super) fn at_clock(env: &Env, now: &str, args: &[&str]) -> super::support::Output {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_suratd"))
         .arg("--config")
         .arg(env.config())

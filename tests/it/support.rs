@@ -85,6 +85,24 @@ impl Env {
         }
     }
 
+    /// `suratd run` in the background, logging at info level into `log`; with `clock_start`,
+    /// on the debug-only clock that starts at that instant.
+    pub fn daemon(&self, clock_start: Option<&str>, log: &Path) -> Daemon {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_suratd"));
+        cmd.arg("--config")
+            .arg(self.config())
+            .arg("run")
+            .current_dir(self.path())
+            .env("RUST_LOG", "suratd=info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(log).expect("log"));
+        if let Some(t) = clock_start {
+            cmd.env("SURATD_CLOCK_START", t);
+        }
+        Daemon(cmd.spawn().expect("start suratd run"))
+    }
+
     /// The emails in the outbox, name → content, sorted. (Files being written are hidden
     /// dot-files renamed into place; one can vanish between listing and reading.)
     pub fn outbox(&self) -> Vec<(String, Vec<u8>)> {

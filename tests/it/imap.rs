@@ -23,7 +23,7 @@ const USER: &str = "helpdesk@kampus.test";
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The running mail stack, from the environment `tests/mailstack/env.sh` prints.
-struct Stack {
+pub(super) struct Stack {
     host: String,
     imap_port: u16,
     imaps_port: u16,
@@ -32,7 +32,7 @@ struct Stack {
     bin: PathBuf,
 }
 
-fn stack() -> Stack {
+pub(super) fn stack() -> Stack {
     let var = |name: &str| {
         std::env::var(name).unwrap_or_else(|_| {
             panic!(
@@ -82,10 +82,10 @@ fn letter(folder: &str, i: usize) -> Vec<u8> {
 }
 
 /// The test's own plain loopback session, to set up folders and look at them.
-struct Admin(async_imap::Session<TcpStream>);
+pub(super) struct Admin(async_imap::Session<TcpStream>);
 
 impl Admin {
-    async fn connect(st: &Stack) -> Admin {
+    pub(super) async fn connect(st: &Stack) -> Admin {
         let tcp = TcpStream::connect((st.host.as_str(), st.imap_port))
             .await
             .expect("connect to the stack's IMAP port");
@@ -111,7 +111,7 @@ impl Admin {
     }
 
     /// A new, empty folder holding `n` letters.
-    async fn folder_with(&mut self, tag: &str, n: usize) -> String {
+    pub(super) async fn folder_with(&mut self, tag: &str, n: usize) -> String {
         let folder = unique(tag);
         self.0.create(&folder).await.expect("create folder");
         for i in 1..=n {
@@ -120,7 +120,7 @@ impl Admin {
         folder
     }
 
-    async fn append(&mut self, folder: &str, i: usize) {
+    pub(super) async fn append(&mut self, folder: &str, i: usize) {
         self.0
             .append(folder, None, None, letter(folder, i))
             .await
@@ -155,7 +155,7 @@ impl Admin {
         out
     }
 
-    async fn cleanup(mut self, folders: &[&str]) {
+    pub(super) async fn cleanup(mut self, folders: &[&str]) {
         let _ = self.0.close().await;
         for f in folders {
             let _ = self.0.delete(f).await;
@@ -164,7 +164,7 @@ impl Admin {
     }
 }
 
-fn config(st: &Stack, tls: TlsMode, folders: &[&str]) -> ImapConfig {
+pub(super) fn config(st: &Stack, tls: TlsMode, folders: &[&str]) -> ImapConfig {
     ImapConfig {
         host: st.host.clone(),
         port: match tls {
@@ -186,12 +186,12 @@ fn config(st: &Stack, tls: TlsMode, folders: &[&str]) -> ImapConfig {
     }
 }
 
-struct Db {
+pub(super) struct Db {
     _dir: tempfile::TempDir,
-    path: PathBuf,
+    pub(super) path: PathBuf,
 }
 
-fn db() -> Db {
+pub(super) fn db() -> Db {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("suratd.db");
     Db { _dir: dir, path }
@@ -206,7 +206,7 @@ fn source(config: ImapConfig, db: &Db) -> ImapSource {
 }
 
 /// Message-IDs of all stored messages.
-fn stored_ids(db: &Db) -> Vec<String> {
+pub(super) fn stored_ids(db: &Db) -> Vec<String> {
     let store = Store::open(&db.path).expect("open store");
     let mut ids: Vec<String> = store
         .messages()
@@ -472,7 +472,7 @@ async fn a_new_uidvalidity_rescans_without_doubling() {
 }
 
 /// Waits for a kick, at most [`PATIENCE`]; how long it took.
-async fn kicked(kick: &Kick, what: &str) -> Duration {
+pub(super) async fn kicked(kick: &Kick, what: &str) -> Duration {
     let t = Instant::now();
     tokio::time::timeout(PATIENCE, kick.wait())
         .await

@@ -8,6 +8,7 @@ mod fuzz_regressions;
 mod golden;
 mod hostile;
 mod imap;
+mod imap_cron;
 mod lampiran;
 mod language;
 mod r#loop;

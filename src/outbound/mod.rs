@@ -8,6 +8,7 @@ pub mod attach;
 pub mod compose;
 pub mod context;
 pub mod file;
+pub mod outage;
 pub mod service;
 pub mod smtp;
 pub mod templates;

@@ -25,6 +25,7 @@
 //! It must not decide anything about tickets or content: that was done when the row was
 //! queued.
 
+use super::outage::OutageLog;
 use crate::clock::Clock;
 use crate::config::{Config, OutboxConfig, SmtpConfig};
 use crate::lifecycle::{Kick, Shutdown};
@@ -190,6 +191,9 @@ pub struct Outbox {
     /// Rows the server accepted whose `mark_sent` failed: recorded before anything else is
     /// sent, and never sent again by this process.
     unrecorded: Mutex<Vec<(i64, DateTime<Utc>)>>,
+    /// Whether the server is down: one log line per change, not one per email
+    /// ([`super::outage`]).
+    outage: Mutex<OutageLog>,
 }
 
 impl Outbox {
@@ -205,6 +209,7 @@ impl Outbox {
             envelope_from,
             policy,
             unrecorded: Mutex::new(Vec::new()),
+            outage: Mutex::new(OutageLog::default()),
         }
     }
 
@@ -292,6 +297,7 @@ impl Outbox {
                     let window_us =
                         u64::try_from(accepted.elapsed().as_micros()).unwrap_or(u64::MAX);
                     tracing::info!(via = %self.transport, send_us, window_us, "email sent");
+                    self.outage().sent();
                     stats.sent += 1;
                 }
                 Err(SendError::Temporary(reason)) => {
@@ -303,11 +309,14 @@ impl Outbox {
                         );
                         store.mark_failed(row.id, &why, None)?;
                         tracing::error!(error = %reason, "email parked: temporary failures for too long");
+                        self.outage_line(store, clock.now(), &reason);
                         stats.parked += 1;
                     } else {
                         let retry_at = now + self.policy.retry_delay(row.attempts, row.id);
                         store.mark_failed(row.id, &reason, Some(retry_at))?;
-                        tracing::warn!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred: waiting for the SMTP server to take it");
+                        // Per email at debug; the outage itself is one line per change.
+                        tracing::debug!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred: waiting for the SMTP server to take it");
+                        self.outage_line(store, now, &reason);
                         stats.deferred += 1;
                     }
                 }
@@ -318,7 +327,22 @@ impl Outbox {
                 }
             }
         }
+        if let Some(line) = self.outage().pass_done() {
+            super::outage::log(&self.transport, store, clock.now(), line, "");
+        }
         Ok(stats)
+    }
+
+    fn outage(&self) -> std::sync::MutexGuard<'_, OutageLog> {
+        self.outage.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A temporary failure: logs the outage's start or its once-a-minute summary.
+    fn outage_line(&self, store: &Store, now: DateTime<Utc>, reason: &str) {
+        let line = self.outage().failed(now);
+        if let Some(line) = line {
+            super::outage::log(&self.transport, store, now, line, reason);
+        }
     }
 
     fn remember(&self, id: i64, at: DateTime<Utc>) {
@@ -362,8 +386,16 @@ impl Outbox {
         while !shutdown.is_set() {
             let wait = match self.deliver(&mut store, &*clock, &stop).await {
                 Ok(stats) => {
-                    if stats.attempted() > 0 {
+                    if stats.sent + stats.parked > 0 {
                         tracing::info!(
+                            sent = stats.sent,
+                            deferred = stats.deferred,
+                            parked = stats.parked,
+                            "outbox pass done"
+                        );
+                    } else if stats.deferred > 0 {
+                        // During an outage: the outage lines say it once a minute.
+                        tracing::debug!(
                             sent = stats.sent,
                             deferred = stats.deferred,
                             parked = stats.parked,
@@ -573,6 +605,13 @@ mod tests {
         assert!(waits.iter().all(|w| *w <= 3600), "{waits:?}");
         assert!(waits.len() > 48, "{waits:?}");
         assert!(clock.now() - t0() >= chrono::Duration::hours(48));
+        // The outage was followed (one log line per change): down until a send succeeds.
+        assert!(outbox.outage().is_down());
+        std::fs::remove_file(dir.path().join("out")).expect("unblock");
+        queue(&mut store, "b", clock.now());
+        let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
+        assert_eq!(stats.sent, 1);
+        assert!(!outbox.outage().is_down());
     }
 
     #[tokio::test]

@@ -120,6 +120,16 @@ impl Store {
         }
     }
 
+    /// How many emails are queued (waiting for an attempt), for the outage log lines.
+    pub fn queued_count(&self) -> Result<usize> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// One outbox row by its Message-ID (without angle brackets).
     pub fn outbox_entry(&self, message_id: &str) -> Result<Option<OutboxEntry>> {
         let sql = format!("{ENTRY_SELECT} WHERE o.message_id = ?1");

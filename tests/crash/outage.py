@@ -67,7 +67,9 @@ def main():
         if not said:
             failed.append(f"no log line with {expect!r} during the {name} outage")
         else:
+            lines = len(inst.log()[before:].splitlines())
             print(f"{name} down {a.down} s; suratd said ({len(said)}x): {said[0][:300]}")
+            print(f"{name} down: {lines} log lines in all while it was down")
         state["postfix_down"] = False
         harness.mailstack("start.sh", server)
 
@@ -78,7 +80,7 @@ def main():
     phase("Dovecot", "dovecot", "waiting for the IMAP server")
     # Letters for the outbox to hold while Postfix is down must have been processed first.
     time.sleep(2)
-    phase("Postfix", "postfix", "waiting for the SMTP server")
+    phase("Postfix", "postfix", "mail server unreachable")
     time.sleep(2)
     state["stop"] = True
     sender.join()

@@ -4,7 +4,6 @@
 //! observable effect (the log, the store, the outbox) against a deadline.
 
 use super::support::{repo, Daemon, Env};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ADMIN: &str = "admin.tik@kampus.ac.id";
@@ -15,13 +14,20 @@ struct Live {
 }
 
 impl Live {
+    /// The daemon on a copy of the rules without the Zoom rule, on the real clock.
     fn start() -> Live {
+        Live::start_with(None, &["zoom-ormawa.toml"])
+    }
+
+    /// The daemon on a copy of the rules and templates less `skip`, on the debug-only clock
+    /// starting at `clock` if given.
+    fn start_with(clock: Option<&str>, skip: &[&str]) -> Live {
         let env = Env::new();
         for dir in ["rules", "templates"] {
             let to = env.path().join(dir);
             std::fs::create_dir_all(&to).expect("mkdir");
             for e in std::fs::read_dir(repo().join(dir)).expect("dir").flatten() {
-                if e.file_name() != "zoom-ormawa.toml" {
+                if !skip.iter().any(|s| e.file_name() == *s) {
                     std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
                 }
             }
@@ -43,20 +49,10 @@ impl Live {
             );
         assert!(cfg.contains(ADMIN) && cfg.contains("poll-seconds = 1"));
         std::fs::write(env.config(), cfg).expect("w");
-        let child = Command::new(env!("CARGO_BIN_EXE_suratd"))
-            .arg("--config")
-            .arg(env.config())
-            .arg("run")
-            .current_dir(env.path())
-            .env("RUST_LOG", "suratd=info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(env.path().join("suratd.log")).expect("log"))
-            .spawn()
-            .expect("suratd run");
+        let daemon = env.daemon(clock, &env.path().join("suratd.log"));
         let live = Live {
             env,
-            _daemon: Daemon(child),
+            _daemon: daemon,
         };
         live.wait_log("watching rules and templates", 1);
         live
@@ -182,4 +178,64 @@ fn rules_and_templates_reload_live_and_a_broken_edit_keeps_the_old_ones() {
         .filter(|(_, raw)| String::from_utf8_lossy(raw).contains(&format!("To: {ADMIN}")))
         .count();
     assert_eq!(admin_mails, 1);
+}
+
+/// The SLA clock the daemon started for `ticket` (its 100 % due time), once it has.
+fn due_at(live: &Live, ticket: &str) -> String {
+    live.wait(&format!("the SLA clock of {ticket}"), || {
+        let t = live.env.suratd(&["tickets", ticket, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&t.stdout).ok()?;
+        let events = v["events"].as_array()?;
+        let started = events.iter().rfind(|e| e["kind"] == "sla_started")?;
+        Some(started["detail"]["due_at"].as_str()?.to_string())
+    })
+}
+
+#[test]
+fn the_calendar_reloads_live_and_a_broken_calendar_keeps_the_old_one() {
+    // Saturday 7 March 2026, 09:00 WIB: outside the shipped calendar's working time, whose
+    // clocks start on Monday 07:30 WIB (2026-03-09T00:30Z).
+    let live = Live::start_with(Some("2026-03-07T02:00:00Z"), &[]);
+    let calendar = live.env.path().join("rules/calendar.toml");
+    let monday_opening = "2026-03-09T00:30:00Z";
+    let (_, ticket1) = live.letter(1);
+    let due1 = due_at(&live, &ticket1);
+    assert!(due1.as_str() > monday_opening, "{due1}");
+
+    // Every hour of every day is working time: the next ticket's clock runs this weekend.
+    let all_week = "timezone = \"Asia/Jakarta\"\n\n[hours]\n".to_string()
+        + &[
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .map(|d| format!("{d} = [\"00:00-24:00\"]\n"))
+        .concat();
+    std::fs::write(&calendar, &all_week).expect("w");
+    live.wait_log("rules and templates reloaded", 1);
+    let (_, ticket2) = live.letter(2);
+    let due2 = due_at(&live, &ticket2);
+    assert!(due2.as_str() < monday_opening, "{due2}");
+
+    // The shipped calendar back, but broken (Monday's periods overlap, on line 3): refused
+    // with file:line, and the all-week calendar stays in force.
+    let broken =
+        "timezone = \"Asia/Jakarta\"\n[hours]\nmonday = [\"07:30-12:00\", \"11:00-16:00\"]\n";
+    std::fs::write(&calendar, broken).expect("w");
+    live.wait_log("calendar.toml:3", 1);
+    assert!(live.log().contains("reload refused"), "{}", live.log());
+    let (_, ticket3) = live.letter(3);
+    let due3 = due_at(&live, &ticket3);
+    assert!(
+        due3.as_str() < monday_opening,
+        "the old calendar stays: {due3}"
+    );
+    assert_eq!(
+        live.log().matches("rules and templates reloaded").count(),
+        1
+    );
 }

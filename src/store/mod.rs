@@ -696,7 +696,12 @@ fn tickets_where(
     cond: &str,
     p: impl rusqlite::Params,
 ) -> Result<Vec<TicketRow>> {
-    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE {cond} ORDER BY t.id");
+    let order = if cond.contains("ORDER BY") {
+        ""
+    } else {
+        " ORDER BY t.id"
+    };
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE {cond}{order}");
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(p, read_ticket)?;
     let mut out = Vec::new();

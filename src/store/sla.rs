@@ -125,11 +125,19 @@ fn deadlines(conn: &rusqlite::Connection, clock: i64) -> Result<Vec<DeadlineRow>
 impl Store {
     /// Tickets the SLA must look at: those not finished, and those whose clock still runs.
     pub fn sla_tickets(&self) -> Result<Vec<TicketRow>> {
+        self.sla_tickets_after(TicketId(0), usize::MAX)
+    }
+
+    /// At most `limit` of the tickets of [`Store::sla_tickets`] with an id above `after`, in
+    /// id order: the SLA pass walks a large backlog in bounded chunks rather than holding
+    /// every row at once.
+    pub fn sla_tickets_after(&self, after: TicketId, limit: usize) -> Result<Vec<TicketRow>> {
         tickets_where(
             &self.conn,
-            "t.kind = 'request' AND (t.state NOT IN ('resolved', 'rejected', 'closed')
-                OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))",
-            [],
+            "t.kind = 'request' AND t.id > ?1 AND (t.state NOT IN ('resolved', 'rejected', 'closed')
+                OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))
+             ORDER BY t.id LIMIT ?2",
+            params![after.0, i64::try_from(limit).unwrap_or(i64::MAX)],
         )
     }
 

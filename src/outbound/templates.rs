@@ -163,17 +163,20 @@ impl Templates {
             .ok_or_else(|| RenderError::Unknown(name.to_string()))?;
         let lang = if langs.contains(lang) { lang } else { "id" };
         let key = format!("{name}.{lang}");
+        let fail = |e: handlebars::RenderError| RenderError::Render {
+            file: self
+                .files
+                .get(&key)
+                .map(|p| crate::diag::display_path(p))
+                .unwrap_or(key.clone()),
+            message: e.to_string(),
+        };
+        // The context turned into data once for both parts (render() would do it per part).
+        let data = handlebars::Context::wraps(ctx).map_err(fail)?;
         let render = |part: &str| {
             self.hb
-                .render(&format!("{key}.{part}"), ctx)
-                .map_err(|e| RenderError::Render {
-                    file: self
-                        .files
-                        .get(&key)
-                        .map(|p| crate::diag::display_path(p))
-                        .unwrap_or(key.clone()),
-                    message: e.to_string(),
-                })
+                .render_with_context(&format!("{key}.{part}"), &data)
+                .map_err(fail)
         };
         let subject = render("subject")?;
         let subject = subject

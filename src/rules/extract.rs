@@ -61,8 +61,10 @@ pub(crate) fn effective_labels(f: &FieldSpec) -> Cow<'_, [String]> {
 }
 
 pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
-    let label_lists: Vec<Cow<'_, [String]>> = rule.fields.iter().map(effective_labels).collect();
-    let labels = LabelSet::new(label_lists.iter().map(|l| l.as_ref()));
+    let labels = rule.cache.labels.get_or_init(|| {
+        let lists: Vec<Cow<'_, [String]>> = rule.fields.iter().map(effective_labels).collect();
+        LabelSet::new(lists.iter().map(|l| l.as_ref()))
+    });
 
     let mut sources: Vec<(ValueSource, &str)> = vec![(ValueSource::Body, letter.body)];
     for (name, text) in &letter.attachments {
@@ -74,7 +76,7 @@ pub fn extract(rule: &Rule, letter: &Letter<'_>) -> Extraction {
 
     let mut collector = Collector {
         fields: &rule.fields,
-        labels: &labels,
+        labels,
         out: Vec::new(),
         source: 0,
         lists: Vec::new(),

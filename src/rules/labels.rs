@@ -368,9 +368,12 @@ pub(crate) fn tokens(s: &str) -> Vec<Token> {
     let mut cur: Option<(usize, String)> = None;
     for (i, c) in s.char_indices() {
         if c.is_alphanumeric() {
-            match &mut cur {
-                Some((_, t)) => t.extend(c.to_lowercase()),
-                None => cur = Some((i, c.to_lowercase().collect())),
+            let t = &mut cur.get_or_insert_with(|| (i, String::new())).1;
+            // ASCII (nearly every character of a letter) without the Unicode tables.
+            if c.is_ascii() {
+                t.push(c.to_ascii_lowercase());
+            } else {
+                t.extend(c.to_lowercase());
             }
         } else if let Some((start, lower)) = cur.take() {
             out.push(Token {

@@ -10,7 +10,6 @@
 //! phrases that matches is the one reported. Pure: no I/O, no panics on any text.
 
 use super::{Condition, Hit, Letter, Rule, RuleSet, Score, Target};
-use std::borrow::Cow;
 
 /// One text of a letter, raw (for regular expressions) and normalised (for phrases).
 #[derive(Debug, Clone)]
@@ -64,23 +63,19 @@ impl<'a> NormalizedLetter<'a> {
         }
     }
 
-    fn segments(&self, target: Target) -> Vec<&Segment<'a>> {
-        let one = |s| vec![s];
-        match target {
-            Target::Subject => one(&self.subject),
-            Target::Body => one(&self.body),
-            Target::Attachment => self
-                .attachment_names
-                .iter()
-                .chain(self.attachment_texts.iter())
-                .collect(),
-            Target::Text => std::iter::once(&self.subject)
-                .chain(std::iter::once(&self.body))
-                .chain(self.attachment_texts.iter())
-                .collect(),
-            Target::From => one(&self.from),
-            Target::To => self.to.iter().collect(),
-        }
+    /// Whether `f` holds for any text of `target` (no list built: this runs for every
+    /// condition of every rule).
+    fn any_segment(&self, target: Target, mut f: impl FnMut(&Segment<'a>) -> bool) -> bool {
+        let one = std::slice::from_ref;
+        let (a, b, c): (&[Segment<'a>], &[Segment<'a>], &[Segment<'a>]) = match target {
+            Target::Subject => (one(&self.subject), &[], &[]),
+            Target::Body => (one(&self.body), &[], &[]),
+            Target::Attachment => (&self.attachment_names, &self.attachment_texts, &[]),
+            Target::Text => (one(&self.subject), one(&self.body), &self.attachment_texts),
+            Target::From => (one(&self.from), &[], &[]),
+            Target::To => (&self.to, &[], &[]),
+        };
+        a.iter().chain(b).chain(c).any(&mut f)
     }
 }
 
@@ -135,19 +130,15 @@ pub fn best<'r>(rules: &'r RuleSet, letter: &Letter<'_>) -> (Vec<Score>, Option<
 
 /// What the condition matched (a phrase or the pattern), if it matched.
 fn condition_match(cond: &Condition, letter: &NormalizedLetter<'_>) -> Option<String> {
-    let segments = letter.segments(cond.target);
     if let Some(re) = &cond.regex {
-        return segments
-            .iter()
-            .any(|s| re.is_match(s.raw))
+        return letter
+            .any_segment(cond.target, |s| re.is_match(s.raw))
             .then(|| re.as_str().to_owned());
     }
-    cond.any.iter().find_map(|phrase| {
-        let p = normalized(phrase);
-        segments
-            .iter()
-            .any(|s| find_phrase(&s.norm, &p).is_some())
-            .then(|| p.into_owned())
+    cond.finders.get(&cond.any).iter().find_map(|finder| {
+        letter
+            .any_segment(cond.target, |s| find_with(&s.norm, finder).is_some())
+            .then(|| String::from_utf8_lossy(finder.needle()).into_owned())
     })
 }
 
@@ -179,26 +170,27 @@ pub(crate) fn normalize(s: &str) -> String {
             out.push(' ');
             pending_space = false;
         }
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
         prev_alnum = c.is_alphanumeric();
     }
     out
-}
-
-/// `s` normalised, borrowed when it already is (phrases from a loaded rule are).
-pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
-    let n = normalize(s);
-    if n == s {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(n)
-    }
 }
 
 /// Byte offset of the first occurrence of `phrase` in `hay` (both normalised) that sits on
 /// word boundaries: no letter or digit right before or after, where the phrase itself
 /// starts or ends with one.
 pub(crate) fn find_phrase(hay: &str, phrase: &str) -> Option<usize> {
+    find_with(hay, &memchr::memmem::Finder::new(phrase.as_bytes()))
+}
+
+/// [`find_phrase`] with the phrase's finder built beforehand (a rule's phrases have theirs
+/// cached, [`super::PhraseFinders`]). The needle is valid UTF-8 (a normalised phrase).
+pub(crate) fn find_with(hay: &str, finder: &memchr::memmem::Finder<'_>) -> Option<usize> {
+    let phrase = std::str::from_utf8(finder.needle()).ok()?;
     let first = phrase.chars().next()?;
     let last = phrase.chars().next_back()?;
     let need_left = first.is_alphanumeric();
@@ -207,7 +199,6 @@ pub(crate) fn find_phrase(hay: &str, phrase: &str) -> Option<usize> {
     // memmem (SIMD) rather than str::find: this runs for every phrase of every rule over
     // every text of the letter, attachments included, and was the top of the profile.
     // A match of valid UTF-8 in valid UTF-8 starts and ends on character boundaries.
-    let finder = memchr::memmem::Finder::new(phrase.as_bytes());
     while let Some(rel) = finder.find(hay.as_bytes().get(from..)?) {
         let at = from + rel;
         let end = at + phrase.len();
@@ -272,6 +263,7 @@ mod tests {
             regex: None,
             weight,
             line,
+            finders: Default::default(),
         }
     }
 
@@ -291,6 +283,7 @@ mod tests {
             alerts: Default::default(),
             one_of: vec![],
             language: None,
+            cache: Default::default(),
         }
     }
 

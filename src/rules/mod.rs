@@ -16,12 +16,15 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+mod cache;
 pub mod extract;
 mod labels;
 pub mod load;
 pub mod matching;
 pub mod timestd;
 mod values;
+
+pub use cache::{PhraseFinders, RuleCache};
 
 #[cfg(test)]
 mod tests;
@@ -90,6 +93,8 @@ pub struct Rule {
     /// The language of this SOP's emails to leaders and staff who have none of their own
     /// (`id` or `en`); `None`: the daemon's. The requester keeps the letter's language.
     pub language: Option<String>,
+    /// Worked out once per rule, not per letter (label set, phrase finders).
+    pub cache: RuleCache,
 }
 
 /// When a step's SLA clock sends its emails, in percent of the step's time standard.
@@ -139,6 +144,8 @@ pub struct Condition {
     pub weight: f64,
     /// Line of the condition in its rule file, for explanations.
     pub line: usize,
+    /// The phrases' substring finders, built once.
+    pub finders: PhraseFinders,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -22,7 +22,10 @@ use crate::outbound::Templates;
 use crate::pipeline::{EmailExtra, Pipeline};
 use crate::rules::{Rule, RuleSet, Step};
 use crate::store::sla::{ClockRow, DueRow};
-use crate::store::{Store, StoreError, TicketRow, Tx};
+use crate::store::{Store, StoreError, TicketId, TicketRow, Tx};
+
+/// How many tickets [`Sla::track`] reads from the store at a time.
+const TRACK_CHUNK: usize = 256;
 use crate::workflow::{Recipient, TicketState};
 use chrono::{DateTime, Utc};
 
@@ -102,17 +105,30 @@ impl Sla<'_> {
     }
 
     pub fn track(&self, store: &mut Store) -> Result<SlaStats, StoreError> {
+        self.track_in_chunks(store, TRACK_CHUNK)
+    }
+
+    /// [`Sla::track`], reading at most `chunk` tickets at a time (in id order), so a large
+    /// backlog (thousands of new tickets after a big ingest) does not sit in memory at once.
+    pub fn track_in_chunks(&self, store: &mut Store, chunk: usize) -> Result<SlaStats, StoreError> {
         let mut stats = SlaStats::default();
-        for row in store.sla_tickets()? {
-            // Most tickets have not changed since the last pass: look before taking the
-            // write lock.
-            if self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
-                continue;
+        let mut after = TicketId(0);
+        loop {
+            let rows = store.sla_tickets_after(after, chunk.max(1))?;
+            let Some(last) = rows.last() else {
+                return Ok(stats);
+            };
+            after = last.id;
+            for row in rows {
+                // Most tickets have not changed since the last pass: look before taking the
+                // write lock.
+                if self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
+                    continue;
+                }
+                let s = store.transaction(|tx| self.track_ticket(tx, &row))?;
+                stats.add(s);
             }
-            let s = store.transaction(|tx| self.track_ticket(tx, &row))?;
-            stats.add(s);
         }
-        Ok(stats)
     }
 
     /// Whether the ticket's clock already matches its step and state (nothing to do).

@@ -236,19 +236,17 @@ impl Tx<'_> {
         let Some(clean) = raw.and_then(|raw| crate::approval::redact::redact(&raw, values)) else {
             return Ok(false);
         };
-        self.tx.execute(
-            "UPDATE message_raw SET raw = ?1 WHERE message = ?2",
-            params![clean, message.0],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE message_raw SET raw = ?1 WHERE message = ?2")?
+            .execute(params![clean, message.0])?;
         Ok(true)
     }
 
     /// The email with this Message-ID loses its body once sent (it carries a secret).
     pub fn scrub_after_send(&self, message_id: &str) -> Result<()> {
-        self.tx.execute(
-            "UPDATE outbox SET scrub_after_send = 1 WHERE message_id = ?1",
-            params![message_id],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE outbox SET scrub_after_send = 1 WHERE message_id = ?1")?
+            .execute(params![message_id])?;
         Ok(())
     }
 

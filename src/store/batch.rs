@@ -61,10 +61,15 @@ impl Store {
             .map_err(StoreError::from)?;
         let mut failure = None;
         for item in items {
-            tx.execute_batch("SAVEPOINT item")
+            tx.prepare_cached("SAVEPOINT item")
+                .and_then(|mut s| s.execute([]))
                 .map_err(StoreError::from)?;
             match f(&Tx { tx: &tx }, item) {
-                Ok(()) => tx.execute_batch("RELEASE item").map_err(StoreError::from)?,
+                Ok(()) => tx
+                    .prepare_cached("RELEASE item")
+                    .and_then(|mut s| s.execute([]))
+                    .map_err(StoreError::from)
+                    .map(|_| ())?,
                 Err(e) => {
                     tx.execute_batch("ROLLBACK TO item; RELEASE item")
                         .map_err(StoreError::from)?;

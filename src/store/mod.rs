@@ -259,6 +259,9 @@ fn put_raw(
     Ok(outcome)
 }
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
+
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -298,6 +301,9 @@ impl Store {
         };
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
+        // Every statement of the processor, the SLA and the outbox stays prepared (the
+        // default of 16 is fewer than one letter's statements, so they were re-prepared).
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // WAL: readers (the CLI) never block the daemon; NORMAL sync is durable in WAL mode
         // against process crashes, which is what store-first promises.
         conn.pragma_update(None, "journal_mode", "WAL")
@@ -490,12 +496,13 @@ impl Store {
     }
 
     pub fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
                 raw = CASE WHEN scrub_after_send = 1 THEN X'' ELSE raw END
              WHERE id = ?1",
-            params![id, ts(now)],
-        )?;
+            )?
+            .execute(params![id, ts(now)])?;
         self.after_sent(id);
         Ok(())
     }
@@ -503,13 +510,9 @@ impl Store {
     /// A failed attempt: retry at `retry_at`, or park the email when `retry_at` is None.
     pub fn mark_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
         match retry_at {
-            Some(t) => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
-                params![id, error, ts(t)],
+            Some(t) => self.conn.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1")?.execute(params![id, error, ts(t)],
             )?,
-            None => self.conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, state = 'parked' WHERE id = ?1",
-                params![id, error],
+            None => self.conn.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, state = 'parked' WHERE id = ?1")?.execute(params![id, error],
             )?,
         };
         Ok(())
@@ -575,10 +578,8 @@ impl Tx<'_> {
         invalid: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.tx.execute(
-            "UPDATE tickets SET state = ?2, step = COALESCE(?3, step), fields = ?4, missing = ?5,
-                invalid = ?6, updated_at = ?7 WHERE id = ?1",
-            params![
+        self.tx.prepare_cached("UPDATE tickets SET state = ?2, step = COALESCE(?3, step), fields = ?4, missing = ?5,
+                invalid = ?6, updated_at = ?7 WHERE id = ?1")?.execute(params![
                 ticket.0,
                 state.as_str(),
                 step,
@@ -705,7 +706,12 @@ fn tickets_where(
     cond: &str,
     p: impl rusqlite::Params,
 ) -> Result<Vec<TicketRow>> {
-    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE {cond} ORDER BY t.id");
+    let order = if cond.contains("ORDER BY") {
+        ""
+    } else {
+        " ORDER BY t.id"
+    };
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE {cond}{order}");
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(p, read_ticket)?;
     let mut out = Vec::new();

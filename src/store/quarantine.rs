@@ -77,11 +77,14 @@ impl Tx<'_> {
         p: &Promotion<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let n = self.tx.execute(
-            "UPDATE tickets SET kind = 'request', rule_id = ?2, state = ?3, step = ?4,
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE tickets SET kind = 'request', rule_id = ?2, state = ?3, step = ?4,
                 fields = ?5, missing = ?6, invalid = ?7, triage_reason = NULL, updated_at = ?8
              WHERE id = ?1 AND kind = 'triage' AND state = 'triage'",
-            params![
+            )?
+            .execute(params![
                 ticket.0,
                 p.rule_id,
                 p.state.as_str(),
@@ -90,8 +93,7 @@ impl Tx<'_> {
                 p.missing.to_string(),
                 p.invalid.to_string(),
                 ts(now)
-            ],
-        )?;
+            ])?;
         Ok(n == 1)
     }
 }

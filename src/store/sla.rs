@@ -125,11 +125,19 @@ fn deadlines(conn: &rusqlite::Connection, clock: i64) -> Result<Vec<DeadlineRow>
 impl Store {
     /// Tickets the SLA must look at: those not finished, and those whose clock still runs.
     pub fn sla_tickets(&self) -> Result<Vec<TicketRow>> {
+        self.sla_tickets_after(TicketId(0), usize::MAX)
+    }
+
+    /// At most `limit` of the tickets of [`Store::sla_tickets`] with an id above `after`, in
+    /// id order: the SLA pass walks a large backlog in bounded chunks rather than holding
+    /// every row at once.
+    pub fn sla_tickets_after(&self, after: TicketId, limit: usize) -> Result<Vec<TicketRow>> {
         tickets_where(
             &self.conn,
-            "t.kind = 'request' AND (t.state NOT IN ('resolved', 'rejected', 'closed')
-                OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))",
-            [],
+            "t.kind = 'request' AND t.id > ?1 AND (t.state NOT IN ('resolved', 'rejected', 'closed')
+                OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))
+             ORDER BY t.id LIMIT ?2",
+            params![after.0, i64::try_from(limit).unwrap_or(i64::MAX)],
         )
     }
 
@@ -234,10 +242,8 @@ impl Tx<'_> {
         running_since: Option<DateTime<Utc>>,
         started_at: DateTime<Utc>,
     ) -> Result<i64> {
-        self.tx.execute(
-            "INSERT INTO sla_clocks (ticket_id, step, sla, measure, total, running_since, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
+        self.tx.prepare_cached("INSERT INTO sla_clocks (ticket_id, step, sla, measure, total, running_since, started_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![
                 ticket.0,
                 step,
                 sla,
@@ -256,22 +262,20 @@ impl Tx<'_> {
         used: i64,
         running_since: Option<DateTime<Utc>>,
     ) -> Result<()> {
-        self.tx.execute(
-            "UPDATE sla_clocks SET used = ?2, running_since = ?3 WHERE id = ?1",
-            params![clock, used, running_since.map(ts)],
-        )?;
+        self.tx
+            .prepare_cached("UPDATE sla_clocks SET used = ?2, running_since = ?3 WHERE id = ?1")?
+            .execute(params![clock, used, running_since.map(ts)])?;
         Ok(())
     }
 
     /// Closes a clock and cancels its pending deadlines; returns how many were cancelled.
     pub fn close_clock(&self, clock: i64, at: DateTime<Utc>) -> Result<usize> {
-        self.tx.execute(
-            "UPDATE sla_clocks SET closed_at = ?2, running_since = NULL WHERE id = ?1",
-            params![clock, ts(at)],
-        )?;
-        Ok(self.tx.execute(
-            "UPDATE sla_deadlines SET state = 'cancelled' WHERE clock_id = ?1 AND state = 'pending'",
-            params![clock],
+        self.tx
+            .prepare_cached(
+                "UPDATE sla_clocks SET closed_at = ?2, running_since = NULL WHERE id = ?1",
+            )?
+            .execute(params![clock, ts(at)])?;
+        Ok(self.tx.prepare_cached("UPDATE sla_deadlines SET state = 'cancelled' WHERE clock_id = ?1 AND state = 'pending'")?.execute(params![clock],
         )?)
     }
 
@@ -284,11 +288,9 @@ impl Tx<'_> {
         rank: u32,
         due_at: Option<DateTime<Utc>>,
     ) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO sla_deadlines (clock_id, level, alert, rank, due_at) VALUES (?1, ?2, ?3, ?4, ?5)
+        self.tx.prepare_cached("INSERT INTO sla_deadlines (clock_id, level, alert, rank, due_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (clock_id, level) DO UPDATE SET due_at = excluded.due_at
-             WHERE sla_deadlines.state = 'pending'",
-            params![clock, level, alert, rank, due_at.map(ts)],
+             WHERE sla_deadlines.state = 'pending'")?.execute(params![clock, level, alert, rank, due_at.map(ts)],
         )?;
         Ok(())
     }
@@ -296,11 +298,13 @@ impl Tx<'_> {
     /// Marks a deadline fired; false when it was not pending any more (fired or cancelled
     /// by someone else), so nothing fires twice.
     pub fn fire_deadline(&self, clock: i64, level: u32, at: DateTime<Utc>) -> Result<bool> {
-        let n = self.tx.execute(
-            "UPDATE sla_deadlines SET state = 'fired', fired_at = ?3
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE sla_deadlines SET state = 'fired', fired_at = ?3
              WHERE clock_id = ?1 AND level = ?2 AND state = 'pending'",
-            params![clock, level, ts(at)],
-        )?;
+            )?
+            .execute(params![clock, level, ts(at)])?;
         Ok(n == 1)
     }
 
@@ -311,12 +315,14 @@ impl Tx<'_> {
         due: DateTime<Utc>,
         at: DateTime<Utc>,
     ) -> Result<bool> {
-        let n = self.tx.execute(
-            "INSERT INTO cron_runs (job, last_due, ran_at) VALUES (?1, ?2, ?3)
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO cron_runs (job, last_due, ran_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (job) DO UPDATE SET last_due = excluded.last_due, ran_at = excluded.ran_at
              WHERE cron_runs.last_due < excluded.last_due",
-            params![job, ts(due), ts(at)],
-        )?;
+            )?
+            .execute(params![job, ts(due), ts(at)])?;
         Ok(n == 1)
     }
 }

@@ -457,3 +457,87 @@ fn nothing_runs_while_the_requester_owes_data_and_their_reply_starts_the_next_cl
     let stopped = events(&env, "sla_stopped");
     assert_eq!(stopped.len(), 1, "the paused verification clock was closed");
 }
+
+/// A backlog larger than one chunk: the pass reads the tickets a few at a time and still
+/// starts a clock on every one, once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pass_over_a_backlog_tracks_every_ticket_in_bounded_chunks() {
+    let env = Env::new();
+    webservice_letter(&env);
+    let loaded = suratd::daemon::load(&env.config()).expect("config");
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(utc("2026-03-02T02:00:00Z")));
+    suratd::daemon::run_once(&loaded, clock.clone())
+        .await
+        .expect("run");
+    let mut store = Store::open(&loaded.config.database).expect("db");
+    let first = store
+        .ticket_by_number("TIK-2026-000001")
+        .expect("read")
+        .expect("ticket");
+    // 10 more tickets like the first, not yet seen by the SLA.
+    for i in 0..10 {
+        let number = format!("TIK-2026-9{i:05}");
+        store
+            .transaction(|tx| {
+                tx.insert_ticket(
+                    &suratd::store::NewTicket {
+                        number: &number,
+                        kind: first.kind,
+                        rule_id: first.rule_id.as_deref(),
+                        state: first.state,
+                        step: first.step.as_deref(),
+                        requester: first.requester.as_deref(),
+                        requester_name: None,
+                        language: &first.language,
+                        subject: &first.subject,
+                        fields: &first.fields,
+                        missing: &first.missing,
+                        invalid: &first.invalid,
+                        triage_reason: None,
+                        source_message: first.source_message.expect("source"),
+                    },
+                    utc("2026-03-02T02:30:00Z"),
+                )
+                .map(|_| ())
+            })
+            .expect("insert");
+    }
+    // Chunks of 3 over 11 tickets: 4 reads, the last one short.
+    let all = store.sla_tickets().expect("all");
+    assert_eq!(all.len(), 11);
+    let mut after = suratd::store::TicketId(0);
+    let mut chunks = Vec::new();
+    loop {
+        let rows = store.sla_tickets_after(after, 3).expect("chunk");
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        chunks.push(rows.iter().map(|r| r.id).collect::<Vec<_>>());
+    }
+    assert_eq!(
+        chunks.iter().map(Vec::len).collect::<Vec<_>>(),
+        [3, 3, 3, 2]
+    );
+    assert_eq!(
+        chunks.concat(),
+        all.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+
+    let sla = suratd::sla::Sla {
+        config: &loaded.config,
+        rules: &loaded.rules,
+        templates: &loaded.templates,
+        calendar: &loaded.calendar,
+        clock: clock.as_ref(),
+    };
+    let s = sla.track_in_chunks(&mut store, 3).expect("track");
+    assert_eq!(s.started, 10, "every new ticket, across the chunks: {s:?}");
+    for r in &all {
+        assert!(
+            store.current_clock(r.id).expect("clock").is_some(),
+            "{}",
+            r.number
+        );
+    }
+    let again = sla.track_in_chunks(&mut store, 3).expect("track");
+    assert_eq!(again, suratd::sla::SlaStats::default(), "nothing twice");
+}

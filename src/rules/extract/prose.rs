@@ -238,6 +238,16 @@ pub(super) fn stated(paragraph: &str) -> Vec<Stated> {
 
 /// Names of events after "kegiatan"/"acara" in a sentence.
 fn events(paragraph: &str) -> Vec<String> {
+    // Most paragraphs name no event: skip splitting them into words (per letter, costly).
+    let has = |w: &[u8]| {
+        paragraph
+            .as_bytes()
+            .windows(w.len())
+            .any(|b| b.eq_ignore_ascii_case(w))
+    };
+    if !has(b"kegiatan") && !has(b"acara") {
+        return Vec::new();
+    }
     let ws = words(paragraph);
     let mut out = Vec::new();
     for (i, w) in ws.iter().enumerate() {

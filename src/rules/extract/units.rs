@@ -287,7 +287,10 @@ fn keyword_at(ws: &[Word<'_>], i: usize) -> Option<(&'static Keyword, usize)> {
         let n = k.words.len();
         let span = ws.get(i..i + n)?;
         let fits = span.iter().zip(k.words).enumerate().all(|(j, (w, kw))| {
-            let same = w.core.eq_ignore_ascii_case(kw);
+            // The word itself first: the shape is only worth looking at when it is the one.
+            if !w.core.eq_ignore_ascii_case(kw) {
+                return false;
+            }
             let shape = if k.acronym {
                 w.core.chars().all(|c| !c.is_lowercase())
             } else {
@@ -295,7 +298,7 @@ fn keyword_at(ws: &[Word<'_>], i: usize) -> Option<(&'static Keyword, usize)> {
             };
             // Only the last word of the keyword may carry punctuation after it.
             let open_inside = j + 1 < n && w.close.is_some();
-            same && shape && !open_inside && !(j > 0 && w.opens)
+            shape && !open_inside && !(j > 0 && w.opens)
         });
         fits.then_some((k, n))
     })

@@ -142,6 +142,7 @@ impl Checker<'_> {
             alerts,
             one_of,
             language: language.map(|l| l.0),
+            cache: Default::default(),
         })
     }
 
@@ -251,6 +252,7 @@ impl Checker<'_> {
                     regex: compiled,
                     weight,
                     line: self.line_of(t.start()),
+                    finders: Default::default(),
                 });
             }
         }

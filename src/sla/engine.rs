@@ -99,7 +99,13 @@ pub fn step_clock(c: &ClockRow) -> StepClock {
 impl Sla<'_> {
     /// Tracks every ticket, then fires what is due.
     pub fn pass(&self, store: &mut Store) -> Result<SlaStats, StoreError> {
-        let mut stats = self.track(store)?;
+        self.pass_since(store, 0)
+    }
+
+    /// [`Sla::pass`] that tracks only the tickets with an event newer than `since_event`
+    /// (0: every ticket); due alerts are fired whatever the watermark.
+    pub fn pass_since(&self, store: &mut Store, since_event: i64) -> Result<SlaStats, StoreError> {
+        let mut stats = self.track_from(store, TRACK_CHUNK, since_event)?;
         stats.add(self.fire_due(store)?);
         Ok(stats)
     }
@@ -111,10 +117,19 @@ impl Sla<'_> {
     /// [`Sla::track`], reading at most `chunk` tickets at a time (in id order), so a large
     /// backlog (thousands of new tickets after a big ingest) does not sit in memory at once.
     pub fn track_in_chunks(&self, store: &mut Store, chunk: usize) -> Result<SlaStats, StoreError> {
+        self.track_from(store, chunk, 0)
+    }
+
+    fn track_from(
+        &self,
+        store: &mut Store,
+        chunk: usize,
+        since_event: i64,
+    ) -> Result<SlaStats, StoreError> {
         let mut stats = SlaStats::default();
         let mut after = TicketId(0);
         loop {
-            let rows = store.sla_tickets_after(after, chunk.max(1))?;
+            let rows = store.sla_tickets_changed_after(after, since_event, chunk.max(1))?;
             let Some(last) = rows.last() else {
                 return Ok(stats);
             };

@@ -31,8 +31,18 @@ pub fn pass(
     store: &mut Store,
     clock: &dyn Clock,
 ) -> anyhow::Result<(SlaStats, CronRuns)> {
+    pass_since(loaded, store, clock, 0)
+}
+
+/// [`pass`] that tracks only tickets with an event newer than `since_event` (0: all).
+fn pass_since(
+    loaded: &Loaded,
+    store: &mut Store,
+    clock: &dyn Clock,
+    since_event: i64,
+) -> anyhow::Result<(SlaStats, CronRuns)> {
     let sla = sla(loaded, clock);
-    let mut stats = sla.pass(store)?;
+    let mut stats = sla.pass_since(store, since_event)?;
     let runs = sla.run_cron(store)?;
     stats.emails_queued += runs.emails_queued;
     Ok((stats, runs))
@@ -88,10 +98,24 @@ pub async fn run(
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let mut store = Store::open(&current.get().config.database)?;
+    // Every change of a ticket is an event: after the first (full) pass, a pass looks only at
+    // the tickets with an event newer than the last one the previous pass saw, so a kick after
+    // each processed batch costs what changed, not every open ticket. A reload (new rules or
+    // calendar) makes the next pass a full one again.
+    let mut seen: Option<(Arc<Loaded>, i64)> = None;
     loop {
         let loaded = current.get();
-        let (stats, runs) =
-            tokio::task::block_in_place(|| pass(&loaded, &mut store, clock.as_ref()))?;
+        let since = match &seen {
+            Some((l, id)) if Arc::ptr_eq(l, &loaded) => *id,
+            _ => 0,
+        };
+        let (stats, runs) = tokio::task::block_in_place(|| {
+            // Read before the pass: an event committed meanwhile is seen by the next one.
+            let mark = store.last_event_id()?;
+            let done = pass_since(&loaded, &mut store, clock.as_ref(), since)?;
+            seen = Some((loaded.clone(), mark));
+            anyhow::Ok(done)
+        })?;
         if runs.poll_imap {
             poll_imap(&loaded, clock.as_ref(), &stored).await;
         }

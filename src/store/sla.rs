@@ -132,13 +132,40 @@ impl Store {
     /// id order: the SLA pass walks a large backlog in bounded chunks rather than holding
     /// every row at once.
     pub fn sla_tickets_after(&self, after: TicketId, limit: usize) -> Result<Vec<TicketRow>> {
+        self.sla_tickets_changed_after(after, 0, limit)
+    }
+
+    /// [`Store::sla_tickets_after`], but only tickets with an event whose id is above
+    /// `since_event` (0: every ticket). Every change of a ticket is an event, so a pass that
+    /// remembers the last event id it saw looks only at what changed since.
+    pub fn sla_tickets_changed_after(
+        &self,
+        after: TicketId,
+        since_event: i64,
+        limit: usize,
+    ) -> Result<Vec<TicketRow>> {
+        let changed = if since_event > 0 {
+            "AND t.id IN (SELECT e.ticket_id FROM events e WHERE e.id > ?3)"
+        } else {
+            "AND ?3 = 0"
+        };
         tickets_where(
             &self.conn,
-            "t.kind = 'request' AND t.id > ?1 AND (t.state NOT IN ('resolved', 'rejected', 'closed')
-                OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))
-             ORDER BY t.id LIMIT ?2",
-            params![after.0, i64::try_from(limit).unwrap_or(i64::MAX)],
+            &format!(
+                "t.kind = 'request' AND t.id > ?1 {changed}
+                 AND (t.state NOT IN ('resolved', 'rejected', 'closed')
+                  OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))
+                 ORDER BY t.id LIMIT ?2"
+            ),
+            params![after.0, i64::try_from(limit).unwrap_or(i64::MAX), since_event],
         )
+    }
+
+    /// The id of the newest event (0 when there is none).
+    pub fn last_event_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
     }
 
     pub fn current_clock(&self, ticket: TicketId) -> Result<Option<ClockRow>> {

@@ -476,31 +476,7 @@ async fn a_pass_over_a_backlog_tracks_every_ticket_in_bounded_chunks() {
         .expect("ticket");
     // 10 more tickets like the first, not yet seen by the SLA.
     for i in 0..10 {
-        let number = format!("TIK-2026-9{i:05}");
-        store
-            .transaction(|tx| {
-                tx.insert_ticket(
-                    &suratd::store::NewTicket {
-                        number: &number,
-                        kind: first.kind,
-                        rule_id: first.rule_id.as_deref(),
-                        state: first.state,
-                        step: first.step.as_deref(),
-                        requester: first.requester.as_deref(),
-                        requester_name: None,
-                        language: &first.language,
-                        subject: &first.subject,
-                        fields: &first.fields,
-                        missing: &first.missing,
-                        invalid: &first.invalid,
-                        triage_reason: None,
-                        source_message: first.source_message.expect("source"),
-                    },
-                    utc("2026-03-02T02:30:00Z"),
-                )
-                .map(|_| ())
-            })
-            .expect("insert");
+        add_like(&mut store, &first, &format!("TIK-2026-9{i:05}"), false);
     }
     // Chunks of 3 over 11 tickets: 4 reads, the last one short.
     let all = store.sla_tickets().expect("all");
@@ -539,5 +515,97 @@ async fn a_pass_over_a_backlog_tracks_every_ticket_in_bounded_chunks() {
         );
     }
     let again = sla.track_in_chunks(&mut store, 3).expect("track");
+    assert_eq!(again, suratd::sla::SlaStats::default(), "nothing twice");
+}
+
+/// A ticket like `first`, numbered `number`, with (or without) an event of its own.
+fn add_like(store: &mut Store, first: &suratd::store::TicketRow, number: &str, event: bool) {
+    store
+        .transaction(|tx| {
+            let id = tx.insert_ticket(
+                &suratd::store::NewTicket {
+                    number,
+                    kind: first.kind,
+                    rule_id: first.rule_id.as_deref(),
+                    state: first.state,
+                    step: first.step.as_deref(),
+                    requester: first.requester.as_deref(),
+                    requester_name: None,
+                    language: &first.language,
+                    subject: &first.subject,
+                    fields: &first.fields,
+                    missing: &first.missing,
+                    invalid: &first.invalid,
+                    triage_reason: None,
+                    source_message: first.source_message.expect("source"),
+                },
+                utc("2026-03-02T02:30:00Z"),
+            )?;
+            if event {
+                let detail = serde_json::json!({});
+                tx.add_event(
+                    Some(id),
+                    None,
+                    "created",
+                    None,
+                    &detail,
+                    utc("2026-03-02T02:30:00Z"),
+                )?;
+            }
+            Ok::<_, suratd::store::StoreError>(())
+        })
+        .expect("insert");
+}
+
+/// After a full pass, the service's passes look only at tickets with an event newer than the
+/// last one the previous pass saw (every change of a ticket is an event): a ticket changed
+/// behind the SLA's back without an event is left to the next full pass.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pass_since_a_watermark_tracks_only_the_tickets_that_changed() {
+    let env = Env::new();
+    webservice_letter(&env);
+    let loaded = suratd::daemon::load(&env.config()).expect("config");
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(utc("2026-03-02T02:00:00Z")));
+    suratd::daemon::run_once(&loaded, clock.clone())
+        .await
+        .expect("run");
+    let mut store = Store::open(&loaded.config.database).expect("db");
+    let first = store
+        .ticket_by_number("TIK-2026-000001")
+        .expect("read")
+        .expect("ticket");
+    let mark = store.last_event_id().expect("mark");
+    assert!(mark > 0, "the letter's ticket has events");
+    add_like(&mut store, &first, "TIK-2026-900001", true);
+    add_like(&mut store, &first, "TIK-2026-900002", false);
+    let sla = suratd::sla::Sla {
+        config: &loaded.config,
+        rules: &loaded.rules,
+        templates: &loaded.templates,
+        calendar: &loaded.calendar,
+        clock: clock.as_ref(),
+    };
+    let changed = sla.pass_since(&mut store, mark).expect("pass");
+    assert_eq!(
+        changed.started, 1,
+        "only the ticket with a new event: {changed:?}"
+    );
+    let with_event = store
+        .ticket_by_number("TIK-2026-900001")
+        .expect("read")
+        .expect("t");
+    let without = store
+        .ticket_by_number("TIK-2026-900002")
+        .expect("read")
+        .expect("t");
+    assert!(store.current_clock(with_event.id).expect("clock").is_some());
+    assert!(store.current_clock(without.id).expect("clock").is_none());
+    let full = sla.pass(&mut store).expect("pass");
+    assert_eq!(
+        full.started, 1,
+        "the full pass finds the other one: {full:?}"
+    );
+    let mark = store.last_event_id().expect("mark");
+    let again = sla.pass_since(&mut store, mark).expect("pass");
     assert_eq!(again, suratd::sla::SlaStats::default(), "nothing twice");
 }

@@ -462,18 +462,7 @@ fn nothing_runs_while_the_requester_owes_data_and_their_reply_starts_the_next_cl
 /// starts a clock on every one, once.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pass_over_a_backlog_tracks_every_ticket_in_bounded_chunks() {
-    let env = Env::new();
-    webservice_letter(&env);
-    let loaded = suratd::daemon::load(&env.config()).expect("config");
-    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(utc("2026-03-02T02:00:00Z")));
-    suratd::daemon::run_once(&loaded, clock.clone())
-        .await
-        .expect("run");
-    let mut store = Store::open(&loaded.config.database).expect("db");
-    let first = store
-        .ticket_by_number("TIK-2026-000001")
-        .expect("read")
-        .expect("ticket");
+    let (_env, loaded, clock, mut store, first) = one_webservice_ticket().await;
     // 10 more tickets like the first, not yet seen by the SLA.
     for i in 0..10 {
         add_like(&mut store, &first, &format!("TIK-2026-9{i:05}"), false);
@@ -562,18 +551,7 @@ fn add_like(store: &mut Store, first: &suratd::store::TicketRow, number: &str, e
 /// behind the SLA's back without an event is left to the next full pass.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pass_since_a_watermark_tracks_only_the_tickets_that_changed() {
-    let env = Env::new();
-    webservice_letter(&env);
-    let loaded = suratd::daemon::load(&env.config()).expect("config");
-    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(utc("2026-03-02T02:00:00Z")));
-    suratd::daemon::run_once(&loaded, clock.clone())
-        .await
-        .expect("run");
-    let mut store = Store::open(&loaded.config.database).expect("db");
-    let first = store
-        .ticket_by_number("TIK-2026-000001")
-        .expect("read")
-        .expect("ticket");
+    let (_env, loaded, clock, mut store, first) = one_webservice_ticket().await;
     let mark = store.last_event_id().expect("mark");
     assert!(mark > 0, "the letter's ticket has events");
     add_like(&mut store, &first, "TIK-2026-900001", true);
@@ -608,4 +586,27 @@ async fn a_pass_since_a_watermark_tracks_only_the_tickets_that_changed() {
     let mark = store.last_event_id().expect("mark");
     let again = sla.pass_since(&mut store, mark).expect("pass");
     assert_eq!(again, suratd::sla::SlaStats::default(), "nothing twice");
+}
+
+/// A daemon's one pass over the webservice letter: its config, clock, store and ticket.
+async fn one_webservice_ticket() -> (
+    Env,
+    suratd::daemon::Loaded,
+    Arc<dyn Clock>,
+    Store,
+    suratd::store::TicketRow,
+) {
+    let env = Env::new();
+    webservice_letter(&env);
+    let loaded = suratd::daemon::load(&env.config()).expect("config");
+    let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(utc("2026-03-02T02:00:00Z")));
+    suratd::daemon::run_once(&loaded, clock.clone())
+        .await
+        .expect("run");
+    let store = Store::open(&loaded.config.database).expect("db");
+    let first = store
+        .ticket_by_number("TIK-2026-000001")
+        .expect("read")
+        .expect("ticket");
+    (env, loaded, clock, store, first)
 }

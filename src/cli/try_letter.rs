@@ -87,7 +87,9 @@ pub fn report(loaded: &Loaded, raw: &[u8], index: &dyn ThreadIndex, clock: &dyn 
         templates: &loaded.templates,
         clock,
     };
-    let d = pipeline.decide(raw, index);
+    let parsed = parse::parse(raw, &loaded.config.limits);
+    let d = pipeline.decide_from(raw, parsed.as_ref(), index);
+    let parsed = parsed.ok();
     let year = clock
         .now()
         .with_timezone(&loaded.config.timezone.offset)
@@ -119,7 +121,6 @@ pub fn report(loaded: &Loaded, raw: &[u8], index: &dyn ThreadIndex, clock: &dyn 
         })
         .collect();
     let ex = d.classification.extraction.clone().unwrap_or_default();
-    let parsed = parse::parse(raw, &loaded.config.limits).ok();
     Report {
         kind: d.classification.kind.as_str(),
         reason: d.classification.reason.clone(),

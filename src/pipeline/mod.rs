@@ -282,7 +282,9 @@ impl Pipeline<'_> {
     }
 
     /// [`Pipeline::decide`] for a message parsed already.
-    fn decide_from(
+    /// [`Pipeline::decide`] on a message already parsed (`suratd try` shows the parse too,
+    /// so a letter's attachments are read once, not twice).
+    pub fn decide_from(
         &self,
         raw: &[u8],
         parsed: Result<&ParsedMessage, &ParseError>,

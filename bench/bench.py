@@ -71,7 +71,7 @@ def reset():
 
 def fill(kind, n):
     """Generates the letters and puts them straight into helpdesk's Maildir (as delivery would)."""
-    src = os.path.join(OUT, f"letters-{kind}-{n}")
+    src = os.path.join(OUT, f"letters-{kind}-{n}-s1000")
     if not os.path.isdir(src):
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), kind, str(n), src],
                        check=True, stdout=subprocess.DEVNULL)
@@ -149,6 +149,17 @@ def rss(pid):
     return vals.get("VmRSS", 0), vals.get("VmHWM", 0)
 
 
+def cpu_seconds(pid):
+    """User and system CPU seconds the process (all its threads) has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
 class Daemon:
     def __init__(self, workdir, config):
         self.workdir = workdir
@@ -216,6 +227,7 @@ def ingest(kind, n):
         if done >= n or d.proc.poll() is not None:
             break
     seconds = time.monotonic() - d.start
+    cpu = cpu_seconds(d.proc.pid)
     hwm = (rss(d.proc.pid) or (0, 0))[1]
     time.sleep(2)
     idle = (rss(d.proc.pid) or (0, 0))[0]
@@ -227,8 +239,8 @@ def ingest(kind, n):
     res = {"kind": kind, "n": n, "bytes": size, "raw_seconds": raw["seconds"], "raw_rate": raw_rate,
            "seconds": seconds, "rate": rate, "ratio": rate / raw_rate, "done": done, "counts": counts,
            "rss_peak_kib": hwm, "rss_median_kib": statistics.median(samples) if samples else 0,
-           "rss_idle_kib": idle}
-    log(f"   suratd: {done}/{n} in {seconds:.2f} s = {rate:.0f}/s "
+           "rss_idle_kib": idle, "cpu_seconds": cpu}
+    log(f"   suratd: {done}/{n} in {seconds:.2f} s = {rate:.0f}/s, CPU {cpu:.2f} s "
         f"({100 * res['ratio']:.1f} % of raw {raw_rate:.0f}/s), RSS peak {hwm/1024:.1f} MiB, "
         f"median {res['rss_median_kib']/1024:.1f} MiB, idle {idle/1024:.1f} MiB")
     return res
@@ -266,10 +278,13 @@ def latency(n):
     reset()
     work = os.path.join(OUT, "run-latency")
     shutil.rmtree(work, ignore_errors=True)
-    d = Daemon(work, write_config(work, "smtp"))
-    letters = os.path.join(OUT, f"letters-text-{n}")
+    # Every letter comes from the one requester whose INBOX is watched: the per-requester cap
+    # on answers (30 an hour, loop protection) is lifted for this run.
+    d = Daemon(work, write_config(work, "smtp", "[answers]\nper-sender-per-hour = 0\n"))
+    # From one requester whose INBOX is watched (gen.py's SENDERS = 1).
+    letters = os.path.join(OUT, f"letters-text-{n}-s1")
     if not os.path.isdir(letters):
-        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), "text", str(n), letters],
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), "text", str(n), letters, "1"],
                        check=True, stdout=subprocess.DEVNULL)
     box = imaplib.IMAP4(HOST, IMAP_PORT)
     box.login(REQUESTER, PASSWORD)

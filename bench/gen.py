@@ -2,12 +2,17 @@
 each copy given its own Message-ID, Subject number and sender so that no two are the same
 message (the store's dedupe key) and every acknowledgement goes to a mailbox of the test stack.
 
-    python3 bench/gen.py mix|text|big N OUTDIR    # writes OUTDIR/000001.eml ...
+    python3 bench/gen.py mix|text|big N OUTDIR [SENDERS]   # writes OUTDIR/000001.eml ...
 
 - mix:  half the letters carry the ~50 KB PDF letter (cbt/pdf-besar-pmb), the other half
         alternate between plain-text and DOCX letters;
 - text: plain-text letters only;
 - big:  one letter with a 25 MB binary attachment (N is ignored).
+
+SENDERS (default 1000): the letters come from that many requesters in turn, as a real burst
+would (mhs0001@unit.kampus.test ...), so that suratd's per-requester answer cap
+(`[answers] per-sender-per-hour`, 30) is not what is measured. With 1 every letter comes from
+pemohon@unit.kampus.test, a mailbox of the test stack (the latency run reads its INBOX).
 """
 
 import base64
@@ -39,7 +44,11 @@ def header_end(raw):
     return i if i >= 0 else raw.find(b"\n\n")
 
 
-def personalise(raw, i, kind):
+def sender(i, senders):
+    return REQUESTER if senders == 1 else f"mhs{i % senders:04d}@unit.kampus.test"
+
+
+def personalise(raw, i, kind, senders):
     """The template with its own Message-ID, numbered Subject, From and To."""
     end = header_end(raw)
     head, body = raw[:end].decode("latin-1"), raw[end:]
@@ -48,20 +57,20 @@ def personalise(raw, i, kind):
     keep = [l for l in lines if not re.match(r"(?i)(message-id|subject|from|to|reply-to|cc|return-path):", l)]
     subject = next((l.split(":", 1)[1].strip() for l in lines if l.lower().startswith("subject:")), "Permohonan")
     new = [
-        f"Return-Path: <{REQUESTER}>",
+        f"Return-Path: <{sender(i, senders)}>",
         f"Message-ID: <bench-{kind}-{i:06d}.{hashlib.sha1(f'{kind}{i}'.encode()).hexdigest()[:12]}@unit.kampus.test>",
         f"Subject: {subject} [{i}]",
-        f"From: Pemohon Bench <{REQUESTER}>",
+        f"From: Pemohon Bench <{sender(i, senders)}>",
         f"To: Helpdesk TIK <{HELPDESK}>",
     ]
     return ("\r\n".join(new + keep)).encode("latin-1") + body
 
 
-def letters(kind, n):
+def letters(kind, n, senders):
     if kind == "text":
         plain = [load(p) for p in PLAIN]
         for i in range(1, n + 1):
-            yield personalise(plain[i % len(plain)], i, kind)
+            yield personalise(plain[i % len(plain)], i, kind, senders)
     elif kind == "mix":
         pdf, plain, docx = load(PDF_LETTER), [load(p) for p in PLAIN], [load(p) for p in DOCX]
         for i in range(1, n + 1):
@@ -71,7 +80,7 @@ def letters(kind, n):
                 t = plain[(i // 4) % len(plain)]
             else:
                 t = docx[(i // 4) % len(docx)]
-            yield personalise(t, i, kind)
+            yield personalise(t, i, kind, senders)
     elif kind == "big":
         yield big_letter()
     else:
@@ -106,12 +115,13 @@ def big_letter(size=25 * 1024 * 1024):
 
 
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) not in (4, 5):
         raise SystemExit(__doc__)
     kind, n, out = argv[1], int(argv[2]), argv[3]
+    senders = int(argv[4]) if len(argv) == 5 else 1000
     os.makedirs(out, exist_ok=True)
     count = 0
-    for i, raw in enumerate(letters(kind, n), start=1):
+    for i, raw in enumerate(letters(kind, n, senders), start=1):
         with open(os.path.join(out, f"{i:06d}.eml"), "wb") as f:
             f.write(raw)
         count += 1

@@ -25,12 +25,13 @@ pub mod quarantine;
 pub mod rawhead;
 pub mod sla;
 
-const MIGRATIONS: [&str; 5] = [
+const MIGRATIONS: [&str; 6] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
     include_str!("migrations/003_approval.sql"),
     include_str!("migrations/004_sla.sql"),
     include_str!("migrations/008_raw_apart.sql"),
+    include_str!("migrations/009_outbox_indexes.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -311,6 +312,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_err)?;
+        // Savepoints (one per message of a processed batch) keep their statement journals in
+        // memory, not in a temporary file each (hundreds of writes per batch).
+        conn.pragma_update(None, "temp_store", "MEMORY")
             .map_err(open_err)?;
         // Redacted secrets (initial passwords) must not survive in freed pages.
         conn.pragma_update(None, "secure_delete", "ON")

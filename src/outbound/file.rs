@@ -19,17 +19,24 @@ pub enum DeliverError {
 
 /// Writes one email as `<dir>/<message-id>.eml` (creating `dir`), atomically; returns the path.
 pub fn write(dir: &Path, message_id: &str, raw: &[u8]) -> Result<PathBuf, DeliverError> {
-    std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let path = dir.join(file_name(message_id));
     let tmp = dir.join(format!(".{}.tmp", file_name(message_id)));
     let io = |source| DeliverError::Io {
         path: path.clone(),
         source,
     };
-    std::fs::write(&tmp, raw).map_err(io)?;
+    // The directory is made when the first write finds it missing, not before every email
+    // (a system call each, and on a busy outbox thousands of them).
+    if let Err(e) = std::fs::write(&tmp, raw) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(io(e));
+        }
+        std::fs::create_dir_all(dir).map_err(|source| DeliverError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        std::fs::write(&tmp, raw).map_err(io)?;
+    }
     std::fs::rename(&tmp, &path).map_err(io)?;
     Ok(path)
 }

@@ -4,14 +4,18 @@
 //! Invariants:
 //! - One row at a time, in queue order. A row is `sent` only after the server's 250 to the
 //!   end of DATA (or the file is in place): nothing is marked sent that was not handed over.
+//!   Every mark is committed before the pass ends (the queue ran dry, shutdown, an error).
 //! - Nothing is sent twice on restart, with one window left: a crash (or a database failure)
-//!   between the server's 250 and the commit of `mark_sent` leaves the row queued, and the
-//!   next start sends it once more. The window is one SQLite write long; see
-//!   [`Outbox::deliver_due`]. A database error there (rather than a crash) does not resend:
-//!   the row is remembered as sent and recorded before anything else is tried. The same
-//!   duplicate can come from the network: a try that times out (or loses the connection)
-//!   after the final dot but before the 250 arrives counts as failed and is retried, though
-//!   the server may have taken it (RFC 5321 §6.1).
+//!   between the server's 250 and the commit of the row's sent mark leaves the row queued,
+//!   and the next start sends it once more. The marks are committed in batches (one commit
+//!   for a run of fast deliveries, see [`SentMarks`]), so the window holds the emails
+//!   accepted since the last commit: at most [`MARK_BATCH`], all accepted within
+//!   [`MARK_WINDOW`] of the oldest of them, plus the one being handed over; each is logged
+//!   with `unmarked` = how many await their mark. A database error there (rather than a
+//!   crash) does not resend: the rows are remembered as sent and recorded before anything
+//!   else is tried. The same duplicate can come from the network: a try that times out (or
+//!   loses the connection) after the final dot but before the 250 arrives counts as failed
+//!   and is retried, though the server may have taken it (RFC 5321 §6.1).
 //! - Temporary failures (no answer, TLS trouble, 4xx) are retried with exponential backoff
 //!   (`retry-base-seconds` doubling up to `retry-max-seconds`, minus up to a tenth of jitter
 //!   per row) until the row is `give-up-hours` old; then it is parked. Permanent failures
@@ -44,6 +48,45 @@ const ERROR_PAUSE: Duration = Duration::from_secs(5);
 
 /// The shortest sleep after a pass that sent nothing while a row looked due.
 const SPIN_PAUSE: Duration = Duration::from_secs(1);
+
+/// At most this many emails accepted by the server wait for their sent mark: the most a
+/// crash can make the outbox send again (with the one being handed over).
+const MARK_BATCH: usize = 64;
+
+/// The marks are committed once an email is accepted this long after the oldest unmarked
+/// one: with a hand-over slower than this (an SMTP server that queues to disk: ~50 ms here)
+/// nearly every email gets its own commit, as before; fast hand-overs (the file transport, a
+/// local relay) share one.
+const MARK_WINDOW: Duration = Duration::from_millis(50);
+
+/// Emails accepted (id, time of the 250) whose sent mark is not committed yet.
+#[derive(Debug, Default)]
+struct SentMarks {
+    rows: Vec<(i64, DateTime<Utc>)>,
+    /// When the oldest of them was accepted.
+    oldest: Option<std::time::Instant>,
+}
+
+impl SentMarks {
+    fn push(&mut self, id: i64, at: DateTime<Utc>, accepted: std::time::Instant) {
+        self.rows.push((id, at));
+        self.oldest.get_or_insert(accepted);
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether to commit now: a full batch, or the oldest waited long enough.
+    fn due(&self) -> bool {
+        self.rows.len() >= MARK_BATCH || self.oldest.is_some_and(|t| t.elapsed() >= MARK_WINDOW)
+    }
+
+    fn clear(&mut self) {
+        self.rows.clear();
+        self.oldest = None;
+    }
+}
 
 /// Where emails go.
 #[derive(Debug, Clone)]
@@ -241,11 +284,34 @@ impl Outbox {
     }
 
     /// [`Outbox::deliver_due`] that stops between two emails once `stop()` says so.
+    ///
+    /// The sent marks are committed in batches ([`SentMarks`]): when [`MARK_BATCH`] emails
+    /// await their mark, when an email is accepted [`MARK_WINDOW`] or more after the oldest
+    /// unmarked one, and when the pass ends (the queue ran dry, shutdown, or an error).
     async fn deliver(
         &self,
         store: &mut Store,
         clock: &dyn Clock,
         stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> Result<DeliverStats, DeliverError> {
+        let mut marks = SentMarks::default();
+        let passed = self.deliver_marking(store, clock, stop, &mut marks).await;
+        // Whatever ended the pass, what was sent is recorded before anything else.
+        let committed = self.commit_marks(store, &mut marks);
+        let stats = passed?;
+        committed?;
+        if let Some(line) = self.outage().pass_done() {
+            super::outage::log(&self.transport, store, clock.now(), line, "");
+        }
+        Ok(stats)
+    }
+
+    async fn deliver_marking(
+        &self,
+        store: &mut Store,
+        clock: &dyn Clock,
+        stop: &(dyn Fn() -> bool + Send + Sync),
+        marks: &mut SentMarks,
     ) -> Result<DeliverStats, DeliverError> {
         let mut stats = DeliverStats::default();
         let mut after = 0;
@@ -277,26 +343,25 @@ impl Outbox {
             let _in = span.enter();
             match result {
                 Ok(()) => {
-                    // Measured for RELIABILITY.md: the whole hand-over (connect to 250) and
-                    // the part of the window after the 250 (to the commit below).
+                    // Measured for RELIABILITY.md: the whole hand-over (connect to 250).
                     let accepted = std::time::Instant::now();
                     let send_us =
                         u64::try_from((accepted - started).as_micros()).unwrap_or(u64::MAX);
-                    let at = clock.now();
                     // THE DOUBLE-SEND WINDOW: the server has the email (250) and the row is
-                    // still `queued` until this write commits. A crash here (process killed,
-                    // power lost before the WAL reaches the disk) sends the email once more
-                    // after the restart. Keeping it small: nothing but this one UPDATE sits
-                    // between the 250 and the commit. A database *error* here is handled
-                    // without resending: the row is remembered and recorded first thing.
-                    if let Err(e) = store.mark_sent(row.id, at) {
-                        self.remember(row.id, at);
-                        tracing::error!(error = %e, "email sent but not recorded as sent; recording it before anything else");
-                        return Err(e.into());
+                    // still `queued` until its mark commits. A crash before that (process
+                    // killed, power lost before the WAL reaches the disk) sends the email
+                    // once more after the restart, as it does every email accepted since the
+                    // last commit of marks: at most MARK_BATCH, and only those accepted
+                    // within MARK_WINDOW of the oldest of them. A database *error* when
+                    // committing is handled without resending: the rows are remembered and
+                    // recorded first thing.
+                    marks.push(row.id, clock.now(), accepted);
+                    if marks.due() {
+                        self.commit_marks(store, marks)?;
                     }
-                    let window_us =
-                        u64::try_from(accepted.elapsed().as_micros()).unwrap_or(u64::MAX);
-                    tracing::info!(via = %self.transport, send_us, window_us, "email sent");
+                    // `unmarked`: emails accepted whose mark is not committed yet, this one
+                    // included (what a crash now would send again; tests/crash reads it).
+                    tracing::info!(via = %self.transport, send_us, unmarked = marks.len(), "email sent");
                     self.outage().sent();
                     stats.sent += 1;
                 }
@@ -327,10 +392,29 @@ impl Outbox {
                 }
             }
         }
-        if let Some(line) = self.outage().pass_done() {
-            super::outage::log(&self.transport, store, clock.now(), line, "");
-        }
         Ok(stats)
+    }
+
+    /// Commits the waiting marks in one transaction. On a database error the rows are
+    /// remembered (never sent again by this process) and recorded before anything else.
+    fn commit_marks(&self, store: &mut Store, marks: &mut SentMarks) -> Result<(), StoreError> {
+        let Some(oldest) = marks.oldest else {
+            return Ok(());
+        };
+        let n = marks.rows.len();
+        if let Err(e) = store.mark_sent_many(&marks.rows) {
+            for &(id, at) in &marks.rows {
+                self.remember(id, at);
+            }
+            marks.clear();
+            tracing::error!(error = %e, emails = n, "emails sent but not recorded as sent; recording them before anything else");
+            return Err(e);
+        }
+        marks.clear();
+        // The window of the oldest of them: from its 250 to this commit.
+        let window_us = u64::try_from(oldest.elapsed().as_micros()).unwrap_or(u64::MAX);
+        tracing::info!(emails = n, window_us, "marked sent");
+        Ok(())
     }
 
     fn outage(&self) -> std::sync::MutexGuard<'_, OutageLog> {
@@ -353,11 +437,11 @@ impl Outbox {
     }
 
     /// Records the rows sent whose `mark_sent` failed before; an error leaves them remembered.
-    fn record_unrecorded(&self, store: &Store) -> Result<(), StoreError> {
+    fn record_unrecorded(&self, store: &mut Store) -> Result<(), StoreError> {
         let mut pending = self.unrecorded.lock().unwrap_or_else(|e| e.into_inner());
-        while let Some(&(id, at)) = pending.last() {
-            store.mark_sent(id, at)?;
-            pending.pop();
+        if !pending.is_empty() {
+            store.mark_sent_many(&pending)?;
+            pending.clear();
         }
         Ok(())
     }

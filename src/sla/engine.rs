@@ -1,6 +1,8 @@
 //! The SLA pass: follow each ticket's current step with a clock, and fire the alerts whose
-//! time has come. Everything it writes goes through the store in one transaction per ticket
-//! or per alert, so a crash in the middle repeats nothing and loses nothing.
+//! time has come. Everything it writes goes through the store in a savepoint per ticket or
+//! per alert, many of them per transaction (a chunk of tickets, a page of due alerts): a
+//! ticket's or an alert's writes are kept or undone whole, so a crash in the middle repeats
+//! nothing and loses nothing.
 //!
 //! - [`Sla::track`]: for every ticket that is not finished (or whose clock still runs),
 //!   compare its state and step with its clock. A new step closes the old clock (cancelling
@@ -134,15 +136,28 @@ impl Sla<'_> {
                 return Ok(stats);
             };
             after = last.id;
+            // Most tickets have not changed since the last pass: look before taking the
+            // write lock.
+            let mut changed = Vec::new();
             for row in rows {
-                // Most tickets have not changed since the last pass: look before taking the
-                // write lock.
-                if self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
-                    continue;
+                if !self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
+                    changed.push(row);
                 }
-                let s = store.transaction(|tx| self.track_ticket(tx, &row))?;
-                stats.add(s);
             }
+            if changed.is_empty() {
+                continue;
+            }
+            // The changed tickets of a chunk in one transaction, each in a savepoint of its
+            // own: one commit (and one WAL append of the shared pages) per chunk instead of
+            // one per ticket. A failure undoes that ticket only; the ones before it commit
+            // and the error is returned (the next pass, a full one, tracks the rest).
+            let mut done = SlaStats::default();
+            let r = store.transaction_each(changed.iter(), |tx, row| {
+                done.add(self.track_ticket(tx, row)?);
+                Ok::<_, StoreError>(())
+            });
+            stats.add(done);
+            r?;
         }
     }
 
@@ -282,18 +297,31 @@ impl Sla<'_> {
             if due.is_empty() {
                 return Ok(stats);
             }
+            let mut items = Vec::with_capacity(due.len());
             for d in due {
-                let Some(row) = store.sla_ticket(d.clock.ticket)? else {
+                let row = store.sla_ticket(d.clock.ticket)?;
+                let assignee = match &row {
+                    Some(r) => store.assignee(r.id)?,
+                    None => None,
+                };
+                items.push((d, row, assignee));
+            }
+            // The alerts read in one transaction, each in a savepoint: an alert's email,
+            // event and fired mark are kept or undone together, so it fires once.
+            let mut done = SlaStats::default();
+            let r = store.transaction_each(items, |tx, (d, row, assignee)| {
+                match row {
+                    Some(row) => done.add(self.fire(tx, &row, assignee.as_deref(), &d, now)?),
                     // The ticket is gone (cannot happen with foreign keys on): retire the
                     // alert, or this loop would find it again.
-                    store.transaction(|tx| tx.fire_deadline(d.clock.id, d.level, now))?;
-                    continue;
-                };
-                let assignee = store.assignee(row.id)?;
-                let s =
-                    store.transaction(|tx| self.fire(tx, &row, assignee.as_deref(), &d, now))?;
-                stats.add(s);
-            }
+                    None => {
+                        tx.fire_deadline(d.clock.id, d.level, now)?;
+                    }
+                }
+                Ok::<_, StoreError>(())
+            });
+            stats.add(done);
+            r?;
         }
     }
 

@@ -94,22 +94,11 @@ fn work_state(conn: &Connection, ticket: TicketId) -> Result<WorkState> {
 }
 
 impl Store {
-    /// After outbox row `id` was sent: when it carried a secret (its body is gone now), the
+    /// After outbox row `id`, which carried a secret, was sent (its body is gone now): the
     /// write-ahead log, whose older frames still hold that body and the staff member's reply
     /// as first stored, is checkpointed and truncated. Best effort: a reader holding an old
     /// snapshot keeps it for now (logged), and the next scrub tries again.
-    pub(super) fn after_sent(&self, id: i64) {
-        let scrubbed: bool = self
-            .conn
-            .query_row(
-                "SELECT scrub_after_send FROM outbox WHERE id = ?1",
-                params![id],
-                |r| r.get(0),
-            )
-            .unwrap_or(false);
-        if !scrubbed {
-            return;
-        }
+    pub(super) fn truncate_wal_after_secret(&self, id: i64) {
         match self
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {

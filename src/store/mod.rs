@@ -500,15 +500,11 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// One email sent, in a commit of its own (see [`Store::mark_sent_many`] for several).
     pub fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        self.conn
-            .prepare_cached(
-                "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
-                raw = CASE WHEN scrub_after_send = 1 THEN X'' ELSE raw END
-             WHERE id = ?1",
-            )?
-            .execute(params![id, ts(now)])?;
-        self.after_sent(id);
+        if outbox::set_sent(&self.conn, id, now)? {
+            self.truncate_wal_after_secret(id);
+        }
         Ok(())
     }
 

@@ -3,7 +3,8 @@
 //! sleeps until), and every row's delivery state for people and tests (parked rows stay here
 //! with their reason; nothing is ever deleted).
 //!
-//! Writing the outcome of an attempt is [`Store::mark_sent`] / [`Store::mark_failed`].
+//! Writing the outcome of an attempt is [`Store::mark_sent`] (or [`Store::mark_sent_many`],
+//! several in one commit) / [`Store::mark_failed`].
 
 use super::{ts, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -68,6 +69,20 @@ pub struct OutboxEntry {
     pub sent_at: Option<String>,
 }
 
+/// Marks row `id` sent at `at` (dropping its body when it carried a secret); true when it
+/// did carry one, so that the caller truncates the WAL once the mark is committed.
+pub(super) fn set_sent(conn: &rusqlite::Connection, id: i64, at: DateTime<Utc>) -> Result<bool> {
+    let scrubbed: Option<bool> = conn
+        .prepare_cached(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
+                raw = CASE WHEN scrub_after_send = 1 THEN X'' ELSE raw END
+             WHERE id = ?1 RETURNING scrub_after_send",
+        )?
+        .query_row(params![id, ts(at)], |r| r.get(0))
+        .optional()?;
+    Ok(scrubbed == Some(true))
+}
+
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
@@ -75,6 +90,28 @@ fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
 }
 
 impl Store {
+    /// Several emails sent (id, time of the server's 250), marked in one transaction: one
+    /// commit for a run of deliveries instead of one each. All or nothing.
+    pub fn mark_sent_many(&mut self, marks: &[(i64, DateTime<Utc>)]) -> Result<()> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut secret = None;
+        for &(id, at) in marks {
+            if set_sent(&tx, id, at)? {
+                secret = Some(id);
+            }
+        }
+        tx.commit()?;
+        if let Some(id) = secret {
+            self.truncate_wal_after_secret(id);
+        }
+        Ok(())
+    }
+
     /// The first queued email due at `now` whose id is above `after` (queue order). A pass
     /// moves `after` forward, so it sees every row at most once even when one is retried.
     pub fn next_due_email(&self, now: DateTime<Utc>, after: i64) -> Result<Option<DueEmail>> {

@@ -292,10 +292,16 @@ def account(inst, tag, letters):
     if sends:
         f["send_ms"] = {"median": round(statistics.median(sends) / 1000, 1),
                         "sum_s": round(sum(sends) / 1e6, 1)}
+    # One `marked sent` line per commit of sent marks: window_us runs from the 250 of the
+    # oldest email of the commit to the commit.
     windows = [int(w) for w in re.findall(r"window_us=(\d+)", log)]
+    # How many accepted emails awaited their mark after each send: a kill doubles at most
+    # that many plus the one being handed over.
+    unmarked = [int(u) for u in re.findall(r"unmarked=(\d+)", log)]
+    f["max_unmarked"] = max(unmarked, default=0)
     if windows:
         windows.sort()
-        f["window_us"] = {"emails": len(windows), "median": int(statistics.median(windows)),
+        f["window_us"] = {"commits": len(windows), "median": int(statistics.median(windows)),
                           "p99": windows[int(len(windows) * 0.99) - 1 if len(windows) > 1 else 0],
                           "max": windows[-1], "sum_ms": round(sum(windows) / 1000, 1)}
     return f

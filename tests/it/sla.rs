@@ -299,13 +299,7 @@ async fn the_digest_and_the_report_run_once_at_their_time() {
     );
     {
         let store = Store::open(&db).expect("db");
-        let sla = suratd::sla::Sla {
-            config: &loaded.config,
-            rules: &loaded.rules,
-            templates: &loaded.templates,
-            calendar: &loaded.calendar,
-            clock: clock.as_ref(),
-        };
+        let sla = sla_of(&loaded, clock.as_ref());
         // Monday 07:00 WIB: the digest; the report at 07:30.
         assert_eq!(
             sla.next_cron(&store).expect("next"),
@@ -487,13 +481,7 @@ async fn a_pass_over_a_backlog_tracks_every_ticket_in_bounded_chunks() {
         all.iter().map(|r| r.id).collect::<Vec<_>>()
     );
 
-    let sla = suratd::sla::Sla {
-        config: &loaded.config,
-        rules: &loaded.rules,
-        templates: &loaded.templates,
-        calendar: &loaded.calendar,
-        clock: clock.as_ref(),
-    };
+    let sla = sla_of(&loaded, clock.as_ref());
     let s = sla.track_in_chunks(&mut store, 3).expect("track");
     assert_eq!(s.started, 10, "every new ticket, across the chunks: {s:?}");
     for r in &all {
@@ -505,6 +493,66 @@ async fn a_pass_over_a_backlog_tracks_every_ticket_in_bounded_chunks() {
     }
     let again = sla.track_in_chunks(&mut store, 3).expect("track");
     assert_eq!(again, suratd::sla::SlaStats::default(), "nothing twice");
+}
+
+/// The changed tickets of a chunk are tracked in one transaction, a savepoint each: when one
+/// ticket fails in the middle of a chunk, the tickets before it keep their clocks, the failed
+/// one leaves nothing behind, and the next pass tracks the rest, each once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_inside_a_chunk_keeps_the_tickets_before_it_and_doubles_nothing() {
+    let (_env, loaded, clock, mut store, first) = one_webservice_ticket().await;
+    for i in 0..10 {
+        add_like(&mut store, &first, &format!("TIK-2026-9{i:05}"), false);
+    }
+    let started = |store: &Store| {
+        let all = store.events(None).expect("events");
+        all.iter().filter(|e| e.kind == "sla_started").count()
+    };
+    let all = store.sla_tickets().expect("all");
+    // Chunks of 4: [first, 0, 1, 2], [3, 4, 5, 6], [7, 8, 9]. The deadlines of ticket 4
+    // (the middle of the second chunk) cannot be written, after its clock was.
+    let bad = all[5].id;
+    let db = rusqlite::Connection::open(&loaded.config.database).expect("db");
+    db.execute_batch(&format!(
+        "CREATE TRIGGER no_clock BEFORE INSERT ON sla_deadlines
+         WHEN (SELECT ticket_id FROM sla_clocks WHERE id = NEW.clock_id) = {}
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        bad.0
+    ))
+    .expect("trigger");
+    let sla = sla_of(&loaded, clock.as_ref());
+    let err = sla
+        .track_in_chunks(&mut store, 4)
+        .expect_err("the injected failure");
+    assert!(err.to_string().contains("injected failure"), "{err}");
+    let clocked: Vec<bool> = all
+        .iter()
+        .map(|r| store.current_clock(r.id).expect("clock").is_some())
+        .collect();
+    assert_eq!(
+        clocked,
+        [true, true, true, true, true, false, false, false, false, false, false],
+        "the first chunk and the ticket before the failure are kept; nothing after it"
+    );
+    assert_eq!(started(&store), 5, "no event of the undone ticket");
+
+    db.execute_batch("DROP TRIGGER no_clock").expect("drop");
+    let s = sla.track_in_chunks(&mut store, 4).expect("track");
+    assert_eq!(s.started, 6, "the rest, once: {s:?}");
+    assert_eq!(started(&store), 11, "one start per ticket");
+    let again = sla.track_in_chunks(&mut store, 4).expect("track");
+    assert_eq!(again, suratd::sla::SlaStats::default(), "nothing twice");
+}
+
+/// The SLA engine over what `loaded` holds.
+fn sla_of<'a>(loaded: &'a suratd::daemon::Loaded, clock: &'a dyn Clock) -> suratd::sla::Sla<'a> {
+    suratd::sla::Sla {
+        config: &loaded.config,
+        rules: &loaded.rules,
+        templates: &loaded.templates,
+        calendar: &loaded.calendar,
+        clock,
+    }
 }
 
 /// A ticket like `first`, numbered `number`, with (or without) an event of its own.
@@ -556,13 +604,7 @@ async fn a_pass_since_a_watermark_tracks_only_the_tickets_that_changed() {
     assert!(mark > 0, "the letter's ticket has events");
     add_like(&mut store, &first, "TIK-2026-900001", true);
     add_like(&mut store, &first, "TIK-2026-900002", false);
-    let sla = suratd::sla::Sla {
-        config: &loaded.config,
-        rules: &loaded.rules,
-        templates: &loaded.templates,
-        calendar: &loaded.calendar,
-        clock: clock.as_ref(),
-    };
+    let sla = sla_of(&loaded, clock.as_ref());
     let changed = sla.pass_since(&mut store, mark).expect("pass");
     assert_eq!(
         changed.started, 1,

@@ -162,12 +162,15 @@ async fn temporary_failures_back_off_then_park_after_the_give_up_time() {
 }
 
 #[tokio::test]
-async fn a_sent_row_that_cannot_be_recorded_is_never_sent_again() {
+async fn sent_rows_that_cannot_be_recorded_are_never_sent_again() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("suratd.db");
     let mut store = Store::open(&db).expect("db");
     let clock = ManualClock::new(t0());
-    queue(&mut store, "a", t0());
+    let keys = ["a", "b", "c"];
+    for k in keys {
+        queue(&mut store, k, t0());
+    }
     let out = dir.path().join("out");
     let outbox = Outbox::new(
         db.clone(),
@@ -183,23 +186,52 @@ async fn a_sent_row_that_cannot_be_recorded_is_never_sent_again() {
              WHEN NEW.state = 'sent' BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
         )
         .expect("trigger");
+    // The three are handed over in one pass; their marks (one batch) cannot be committed.
     let err = outbox.deliver_due(&mut store, &clock).await;
     assert!(matches!(err, Err(DeliverError::Store(_))), "{err:?}");
-    let file = out.join("a@kampus.test.eml");
-    std::fs::remove_file(&file).expect("delivered once");
-    // Still failing: the next pass only tries to record it, and sends nothing.
+    let files: Vec<_> = keys
+        .iter()
+        .map(|k| out.join(format!("{k}@kampus.test.eml")))
+        .collect();
+    for f in &files {
+        std::fs::remove_file(f).expect("delivered once");
+    }
+    // Still failing: the next pass only tries to record them, and sends nothing.
     assert!(outbox.deliver_due(&mut store, &clock).await.is_err());
     other
         .execute_batch("DROP TRIGGER refuse_sent")
         .expect("drop trigger");
     let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
     assert_eq!(stats.attempted(), 0);
-    let e = store
-        .outbox_entry("a@kampus.test")
-        .expect("read")
-        .expect("row");
-    assert_eq!(e.state, OutboxState::Sent);
-    assert!(!file.exists(), "sent a second time");
+    for k in keys {
+        let e = store
+            .outbox_entry(&format!("{k}@kampus.test"))
+            .expect("read")
+            .expect("row");
+        assert_eq!(e.state, OutboxState::Sent, "{k}");
+        assert_eq!(e.attempts, 1, "{k}");
+    }
+    assert!(files.iter().all(|f| !f.exists()), "sent a second time");
+}
+
+/// A run of fast deliveries shares its commits: [`MARK_BATCH`] emails at most await their
+/// mark, and none does once the pass is over.
+#[test]
+fn marks_wait_for_a_full_batch_or_the_window_and_no_longer() {
+    let mut m = SentMarks::default();
+    let now = std::time::Instant::now();
+    for id in 0..MARK_BATCH as i64 - 1 {
+        m.push(id, t0(), now);
+    }
+    assert!(!m.due() || now.elapsed() >= MARK_WINDOW);
+    m.push(99, t0(), now);
+    assert!(m.due(), "a full batch");
+    m.clear();
+    assert!(!m.due());
+    // One mark that waited longer than the window is due by itself.
+    let before = now.checked_sub(MARK_WINDOW).unwrap_or(now);
+    m.push(1, t0(), before);
+    assert!(m.due() || before == now);
 }
 
 #[test]

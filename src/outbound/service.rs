@@ -9,8 +9,9 @@
 //!   between the server's 250 and the commit of the row's sent mark leaves the row queued,
 //!   and the next start sends it once more. The marks are committed in batches (one commit
 //!   for a run of fast deliveries, see [`SentMarks`]), so the window holds the emails
-//!   accepted since the last commit: at most [`MARK_BATCH`], all accepted within
-//!   [`MARK_WINDOW`] of the oldest of them, plus the one being handed over; each is logged
+//!   accepted since the last commit: at most [`MARK_BATCH`], batched only while hand-overs
+//!   are fast enough that the oldest waits about [`MARK_WINDOW`] at most (a slow SMTP
+//!   server gets one commit per email, as before), plus the one being handed over; each is logged
 //!   with `unmarked` = how many await their mark. A database error there (rather than a
 //!   crash) does not resend: the rows are remembered as sent and recorded before anything
 //!   else is tried. The same duplicate can come from the network: a try that times out (or
@@ -53,11 +54,11 @@ const SPIN_PAUSE: Duration = Duration::from_secs(1);
 /// crash can make the outbox send again (with the one being handed over).
 const MARK_BATCH: usize = 64;
 
-/// The marks are committed once an email is accepted this long after the oldest unmarked
-/// one: with a hand-over slower than this (an SMTP server that queues to disk: ~50 ms here)
-/// nearly every email gets its own commit, as before; fast hand-overs (the file transport, a
-/// local relay) share one.
-const MARK_WINDOW: Duration = Duration::from_millis(50);
+/// The marks are committed before the oldest unmarked one would wait longer than this,
+/// judging the next hand-over by the last one: with hand-overs slower than this (an SMTP
+/// server that queues to disk: ~50 ms here) every email gets its own commit, as before; fast
+/// hand-overs (the file transport, a local relay) share one.
+const MARK_WINDOW: Duration = Duration::from_millis(20);
 
 /// Emails accepted (id, time of the 250) whose sent mark is not committed yet.
 #[derive(Debug, Default)]
@@ -77,9 +78,13 @@ impl SentMarks {
         self.rows.len()
     }
 
-    /// Whether to commit now: a full batch, or the oldest waited long enough.
-    fn due(&self) -> bool {
-        self.rows.len() >= MARK_BATCH || self.oldest.is_some_and(|t| t.elapsed() >= MARK_WINDOW)
+    /// Whether to commit now, `last_send` being how long the last hand-over took: a full
+    /// batch, or the oldest would wait past [`MARK_WINDOW`] if the next hand-over took as long.
+    fn due(&self, last_send: Duration) -> bool {
+        self.rows.len() >= MARK_BATCH
+            || self
+                .oldest
+                .is_some_and(|t| t.elapsed() + last_send >= MARK_WINDOW)
     }
 
     fn clear(&mut self) {
@@ -286,8 +291,8 @@ impl Outbox {
     /// [`Outbox::deliver_due`] that stops between two emails once `stop()` says so.
     ///
     /// The sent marks are committed in batches ([`SentMarks`]): when [`MARK_BATCH`] emails
-    /// await their mark, when an email is accepted [`MARK_WINDOW`] or more after the oldest
-    /// unmarked one, and when the pass ends (the queue ran dry, shutdown, or an error).
+    /// await their mark, when the oldest unmarked one would otherwise wait past
+    /// [`MARK_WINDOW`], and when the pass ends (the queue ran dry, shutdown, or an error).
     async fn deliver(
         &self,
         store: &mut Store,
@@ -351,12 +356,12 @@ impl Outbox {
                     // still `queued` until its mark commits. A crash before that (process
                     // killed, power lost before the WAL reaches the disk) sends the email
                     // once more after the restart, as it does every email accepted since the
-                    // last commit of marks: at most MARK_BATCH, and only those accepted
-                    // within MARK_WINDOW of the oldest of them. A database *error* when
+                    // last commit of marks: at most MARK_BATCH, and only while hand-overs are
+                    // fast enough that the oldest waits less than about MARK_WINDOW. A database *error* when
                     // committing is handled without resending: the rows are remembered and
                     // recorded first thing.
                     marks.push(row.id, clock.now(), accepted);
-                    if marks.due() {
+                    if marks.due(accepted - started) {
                         self.commit_marks(store, marks)?;
                     }
                     // `unmarked`: emails accepted whose mark is not committed yet, this one

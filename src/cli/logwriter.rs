@@ -148,7 +148,7 @@ mod tests {
                 buf: Vec::new(),
                 tx: tx.clone(),
             };
-            write!(l, "line {i}\n").unwrap();
+            writeln!(l, "line {i}").unwrap();
         }
         tx.send(Msg::Stop).unwrap();
         let calls = Calls::default();

@@ -113,11 +113,10 @@ impl Output {
         self.page_height = height;
     }
 
-    fn char(&mut self, trm: &Matrix, width: f64, size: f64, glyph: Glyph) -> Result<(), Refuse> {
-        let [a, b, c, d, e, f] = trm.0;
-        let (x, y) = (e, self.page_height - f);
-        let scaled = ((size * a + size * c) * (size * b + size * d)).sqrt();
+    /// A string's first character at `trm`: the line break or space before it, then it.
+    fn first(&mut self, trm: &Matrix, width: f64, size: f64, glyph: Glyph) -> Result<(), Refuse> {
         if self.first_char {
+            let (x, y, scaled) = self.place(trm, size);
             if (y - self.last_y).abs() > scaled * 1.5 {
                 self.text.push('\n');
             }
@@ -128,6 +127,13 @@ impl Output {
                 self.text.push(' ');
             }
         }
+        self.first_char = false;
+        self.end_at(trm, width, size);
+        self.push(glyph)
+    }
+
+    /// A character after the first: printed as it comes.
+    fn push(&mut self, glyph: Glyph) -> Result<(), Refuse> {
         match glyph {
             Glyph::Text(s) => self.text.push_str(s),
             Glyph::Char(ch) => self.text.push(ch),
@@ -136,10 +142,21 @@ impl Output {
         if self.text.len() > MAX_TEXT_BYTES {
             return Err(Refuse::Limit);
         }
-        self.first_char = false;
+        Ok(())
+    }
+
+    /// Where the last character printed sits and ends (only its values matter later).
+    fn end_at(&mut self, trm: &Matrix, width: f64, size: f64) {
+        let (x, y, scaled) = self.place(trm, size);
         self.last_y = y;
         self.last_end = x + width * scaled;
-        Ok(())
+    }
+
+    /// Position on the flipped page and the font size in device space.
+    fn place(&self, trm: &Matrix, size: f64) -> (f64, f64, f64) {
+        let [a, b, c, d, e, f] = trm.0;
+        let scaled = ((size * a + size * c) * (size * b + size * d)).sqrt();
+        (e, self.page_height - f, scaled)
     }
 }
 
@@ -343,8 +360,10 @@ impl<'d, 'a> Interpreter<'d, 'a> {
             .ok_or(Refuse::Unsupported("text shown without a font"))?;
         out.first_char = true;
         let tsm = Matrix([gs.scaling, 0.0, 0.0, 1.0, 0.0, gs.rise]);
-        for (code, len) in font.codes(s) {
-            let trm = tsm.then(&tm.then(&gs.ctm));
+        // Only the first character's place and the last one's end matter to the layout,
+        // so the full text-rendering matrix is computed for those two only.
+        let mut last: Option<(Matrix, f64)> = None;
+        for (i, (code, len)) in font.codes(s).enumerate() {
             let w0 = font.width(code) / 1000.0;
             let mut spacing = gs.char_spacing;
             if code == 32 && len == 1 {
@@ -357,9 +376,18 @@ impl<'d, 'a> Interpreter<'d, 'a> {
                     self.cid_unmapped += 1;
                 }
             }
-            out.char(&trm, w0, gs.size, glyph)?;
+            if i == 0 {
+                let trm = tsm.then(&tm.then(&gs.ctm));
+                out.first(&trm, w0, gs.size, glyph)?;
+            } else {
+                out.push(glyph)?;
+                last = Some((*tm, w0));
+            }
             let tx = gs.scaling * (w0 * gs.size + spacing);
             *tm = Matrix::translation(tx, 0.0).then(tm);
+        }
+        if let Some((at, w0)) = last {
+            out.end_at(&tsm.then(&at.then(&gs.ctm)), w0, gs.size);
         }
         Ok(())
     }

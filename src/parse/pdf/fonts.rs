@@ -27,7 +27,12 @@ pub(super) struct Font {
     /// Simple fonts: code → Unicode scalar by the encoding (0: none).
     encoding: Option<[u16; 256]>,
     to_unicode: Option<HashMap<u32, String>>,
-    widths: HashMap<u32, f64>,
+    /// Simple fonts: the ToUnicode text of every code (a table is quicker than the map).
+    simple_unicode: Vec<Option<String>>,
+    /// Simple fonts: the width of every code (the default where none is given).
+    simple_widths: [f64; 256],
+    /// CID fonts: the widths given.
+    cid_widths: HashMap<u32, f64>,
     default_width: f64,
 }
 
@@ -60,14 +65,29 @@ impl Font {
     }
 
     pub fn width(&self, code: u32) -> f64 {
-        self.widths
-            .get(&code)
-            .copied()
-            .unwrap_or(self.default_width)
+        if self.two_byte {
+            self.cid_widths
+                .get(&code)
+                .copied()
+                .unwrap_or(self.default_width)
+        } else {
+            usize::try_from(code)
+                .ok()
+                .and_then(|c| self.simple_widths.get(c))
+                .copied()
+                .unwrap_or(self.default_width)
+        }
     }
 
     pub fn glyph(&self, code: u32) -> Result<Glyph<'_>, Refuse> {
-        if let Some(text) = self.to_unicode.as_ref().and_then(|m| m.get(&code)) {
+        if !self.two_byte {
+            let mapped = usize::try_from(code)
+                .ok()
+                .and_then(|c| self.simple_unicode.get(c));
+            if let Some(Some(text)) = mapped {
+                return Ok(Glyph::Text(text));
+            }
+        } else if let Some(text) = self.to_unicode.as_ref().and_then(|m| m.get(&code)) {
             return Ok(Glyph::Text(text));
         }
         if self.two_byte {
@@ -173,11 +193,34 @@ fn load_simple(doc: &Document, dict: &Dict) -> Result<Font, Refuse> {
         Some(w) => w.as_num().ok_or(Refuse::Broken)?,
         None => 0.0,
     };
+    let mut simple_widths = [default_width; 256];
+    for (code, w) in widths {
+        if let Some(slot) = usize::try_from(code)
+            .ok()
+            .and_then(|c| simple_widths.get_mut(c))
+        {
+            *slot = w;
+        }
+    }
+    let mut simple_unicode = Vec::new();
+    if let Some(map) = &to_unicode {
+        simple_unicode = vec![None; 256];
+        for (code, text) in map {
+            if let Some(slot) = usize::try_from(*code)
+                .ok()
+                .and_then(|c| simple_unicode.get_mut(c))
+            {
+                *slot = Some(text.clone());
+            }
+        }
+    }
     Ok(Font {
         two_byte: false,
         encoding,
         to_unicode,
-        widths,
+        simple_unicode,
+        simple_widths,
+        cid_widths: HashMap::new(),
         default_width,
     })
 }
@@ -232,7 +275,9 @@ fn load_type0(doc: &Document, dict: &Dict) -> Result<Font, Refuse> {
         two_byte: true,
         encoding: None,
         to_unicode: Some(to_unicode),
-        widths,
+        simple_unicode: Vec::new(),
+        simple_widths: [default_width; 256],
+        cid_widths: widths,
         default_width,
     })
 }

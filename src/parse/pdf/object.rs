@@ -67,19 +67,34 @@ impl Obj {
     }
 }
 
+/// The class of every byte: 0 regular, 1 white space, 2 delimiter.
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let white = b" \n\r\t\x0c\0";
+    let delim = b"()<>[]{}/%";
+    let mut i = 0;
+    while i < white.len() {
+        t[white[i] as usize] = 1;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < delim.len() {
+        t[delim[i] as usize] = 2;
+        i += 1;
+    }
+    t
+};
+
 pub(super) fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\r' | b'\t' | b'\x0c' | b'\0')
+    CLASS[b as usize] == 1
 }
 
 pub(super) fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    CLASS[b as usize] == 2
 }
 
 fn is_regular(b: u8) -> bool {
-    !is_white(b) && !is_delim(b)
+    CLASS[b as usize] == 0
 }
 
 /// A token of a content stream.
@@ -310,6 +325,11 @@ impl<'a> Lexer<'a> {
         let mut out = Vec::new();
         let mut nesting = 0usize;
         loop {
+            // Copy the run up to the next byte that means something.
+            let rest = self.buf.get(self.pos..).unwrap_or_default();
+            let run = memchr::memchr3(b'(', b')', b'\\', rest).unwrap_or(rest.len());
+            out.extend_from_slice(rest.get(..run).unwrap_or_default());
+            self.pos += run;
             let b = self.peek().ok_or(Refuse::Syntax)?;
             self.pos += 1;
             match b {
@@ -407,20 +427,50 @@ pub(super) fn parse_uint(word: &[u8]) -> Option<u64> {
 
 /// A PDF number: an integer, or a real (`-.5`, `3.`) when it has a point.
 fn parse_number(word: &[u8]) -> Option<Obj> {
-    let digits = word
-        .strip_prefix(b"-")
-        .or(word.strip_prefix(b"+"))
-        .unwrap_or(word);
-    if digits.is_empty() || !digits.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+    let (negative, digits) = match word.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, word),
+    };
+    // Digits before and after the point, accumulated as integers: for up to 15 significant
+    // digits, `int / 10^k` is the correctly rounded value, as `str::parse` would give.
+    let (mut mantissa, mut scale, mut seen_point, mut count) = (0u64, 0i32, false, 0usize);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                let Some(m) = mantissa
+                    .checked_mul(10)
+                    .and_then(|m| m.checked_add(u64::from(b - b'0')))
+                else {
+                    return parse_long_number(word);
+                };
+                mantissa = m;
+                count += 1;
+                if seen_point {
+                    scale += 1;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+    }
+    if count == 0 {
         return None;
     }
+    if !seen_point {
+        let v = i64::try_from(mantissa).ok()?;
+        return Some(Obj::Int(if negative { -v } else { v }));
+    }
+    if mantissa >= 1 << 53 || scale > 22 {
+        return parse_long_number(word);
+    }
+    let v = mantissa as f64 / 10f64.powi(scale);
+    Some(Obj::Real(if negative { -v } else { v }))
+}
+
+/// A number of too many digits for the quick way: a real, by the standard library.
+fn parse_long_number(word: &[u8]) -> Option<Obj> {
     let s = std::str::from_utf8(word).ok()?;
-    if !digits.contains(&b'.') && digits.len() <= 18 {
-        return s.parse().ok().map(Obj::Int);
-    }
-    if digits.iter().filter(|b| **b == b'.').count() > 1 || digits == b"." {
-        return None;
-    }
     let s = s.strip_prefix('+').unwrap_or(s);
     s.parse::<f64>()
         .ok()
@@ -440,6 +490,12 @@ mod tests {
     fn objects_of_every_kind() {
         assert_eq!(read("42"), Ok(Obj::Int(42)));
         assert_eq!(read("-.5"), Ok(Obj::Real(-0.5)));
+        assert_eq!(read("462.88"), Ok(Obj::Real(462.88)));
+        assert_eq!(read("3."), Ok(Obj::Real(3.0)));
+        assert_eq!(
+            read("12345678901234567890.5"),
+            Ok(Obj::Real(12345678901234567890.5))
+        );
         assert_eq!(read("12 0 R"), Ok(Obj::Ref(12, 0)));
         assert_eq!(read("/A#20B"), Ok(Obj::Name(b"A B".to_vec())));
         assert_eq!(

@@ -133,7 +133,20 @@ const HELVETICA: &str =
     "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
 
 /// The fast reader reads `pdf` and gives `expected`; pdf-extract agrees when `same`.
+/// With `SURATD_WRITE_PDF_SEEDS=1` the file is also written to the `pdf_fast` fuzz
+/// target's regression folder (a seed with the features the corpus letters lack).
 fn assert_fast(pdf: &[u8], expected: &str, same: bool) {
+    if std::env::var_os("SURATD_WRITE_PDF_SEEDS").is_some() {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz-regressions/pdf_fast");
+        let name = expected.split_whitespace().collect::<Vec<_>>().join("-");
+        let name: String = name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(24)
+            .collect();
+        std::fs::write(dir.join(format!("built-{name}.pdf")), pdf).expect("write a seed");
+    }
     let fast = fast_text(pdf).map(|t| normalize(&t));
     assert_eq!(fast.as_deref(), Ok(expected));
     if same {

@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 FUZZ_DIR=$(pwd)
-TARGETS=(parse_classify reply_decision token rules_load config_load)
+TARGETS=(parse_classify reply_decision token rules_load config_load pdf_fast)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$FUZZ_DIR/target}"
 host=$(rustc -vV | sed -n 's/^host: //p')
 

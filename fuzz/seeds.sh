@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 repo=..
 c=corpus
-mkdir -p $c/parse_classify $c/reply_decision $c/token $c/rules_load $c/config_load
+mkdir -p $c/parse_classify $c/reply_decision $c/token $c/rules_load $c/config_load $c/pdf_fast
 n=0
 copy() { # copy FILE DIR: under a name made of its path, so seeds never overwrite each other
     local name=${1#"$repo"/}
@@ -18,6 +18,8 @@ while IFS= read -r -d '' f; do copy "$f" $c/reply_decision; done \
     < <(find $repo/tests/data/replies -type f -print0)
 while IFS= read -r -d '' f; do copy "$f" $c/rules_load; done < <(find $repo/rules -name '*.toml' -print0)
 copy $repo/daemon.toml $c/config_load
+while IFS= read -r -d '' f; do copy "$f" $c/pdf_fast; done \
+    < <(find $repo/tests/data/attachments -name '*.pdf' -size -256k -print0)
 # Token texts: the reply bodies carry them in every place the finder looks.
 while IFS= read -r -d '' f; do copy "$f" $c/token; done \
     < <(find $repo/tests/data/eml/reply $repo/tests/data/replies -type f -print0)

@@ -26,6 +26,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("token", token),
     ("rules_load", rules_load),
     ("config_load", config_load),
+    ("pdf_fast", pdf_fast),
 ];
 
 /// Third-party parsers whose panics suratd catches by design (`catch_unwind` around
@@ -212,5 +213,18 @@ pub fn config_load(data: &[u8]) {
         for d in &diags {
             let _ = d.to_string();
         }
+    }
+}
+
+/// `pdf_fast`: the fast PDF text reader on any bytes. It may refuse; it may not panic, and
+/// text it returns is valid UTF-8 no longer than the reader's bound.
+pub fn pdf_fast(data: &[u8]) {
+    init();
+    if let Some(text) = parse::pdf_fast_text(data) {
+        assert!(
+            text.len() <= 32 << 20,
+            "text past the bound: {} bytes",
+            text.len()
+        );
     }
 }

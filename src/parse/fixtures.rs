@@ -109,11 +109,20 @@ pub(crate) fn pdf_with_lines(lines: &[&str]) -> Vec<u8> {
         ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
     ];
+    let objects: Vec<Vec<u8>> = objects.into_iter().map(String::into_bytes).collect();
+    pdf_of_objects(&objects)
+}
+
+/// A PDF 1.4 of the given objects (numbered from 1; 1 is the catalog) with a classic xref
+/// table and the trailer `<< /Size N /Root 1 0 R >>`.
+pub(crate) fn pdf_of_objects(objects: &[Vec<u8>]) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, object) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(object);
+        pdf.extend_from_slice(b"\nendobj\n");
     }
     let xref = pdf.len();
     pdf.extend_from_slice(
@@ -130,6 +139,21 @@ pub(crate) fn pdf_with_lines(lines: &[&str]) -> Vec<u8> {
         .as_bytes(),
     );
     pdf
+}
+
+/// A PDF of `lines` encrypted by the Standard security handler with a password check that
+/// fails for the empty password.
+pub(crate) fn encrypted_pdf(lines: &[&str]) -> Vec<u8> {
+    let pdf = String::from_utf8(pdf_with_lines(lines)).unwrap_or_default();
+    let o = "0".repeat(64);
+    pdf.replace(
+        "<< /Size 6 /Root 1 0 R >>",
+        &format!(
+            "<< /Size 6 /Root 1 0 R /ID [<{o}> <{o}>] /Encrypt << /Filter /Standard /V 1 /R 2 \
+             /O <{o}> /U <{o}> /P -4 >> >>"
+        ),
+    )
+    .into_bytes()
 }
 
 /// A zip of the given entries (deflated), e.g. a DOCX.

@@ -30,6 +30,16 @@ pub mod reply;
 pub mod sandbox;
 mod text;
 
+/// The fast PDF reader alone (for fuzzing and measuring): the file's normalised text, or
+/// `None` when it leaves the file to pdf-extract (the reason is logged at debug level).
+#[doc(hidden)]
+pub fn pdf_fast_text(bytes: &[u8]) -> Option<String> {
+    pdf::fast_text(bytes)
+        .map_err(|why| tracing::debug!(reason = %why, "fast pdf reader refused"))
+        .ok()
+        .map(|t| text::normalize(&t))
+}
+
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]

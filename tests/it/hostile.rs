@@ -173,7 +173,7 @@ fn an_unread_attachment_of_an_unclaimed_letter_is_answered() {
 
 /// A PDF whose content stream is `ops` text-drawing operations: megabytes of them take the
 /// extractor many seconds.
-fn slow_pdf(ops: usize) -> Vec<u8> {
+pub(super) fn slow_pdf(ops: usize) -> Vec<u8> {
     let mut content = Vec::with_capacity(ops * 40);
     for i in 0..ops {
         content.extend_from_slice(

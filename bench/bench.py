@@ -160,6 +160,40 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / tick
 
 
+def children(pid):
+    """The live child processes of pid (the PDF workers), from every /proc/N/stat's ppid."""
+    kids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    kids.append(int(name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return kids
+
+
+def children_cpu_seconds(pid):
+    """CPU seconds of pid's children: the ones it has reaped (a PDF reader per PDF before the
+    worker pool) and the live ones (the pool's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[13]) + int(fields[14])) / tick
+    except OSError:
+        pass
+    return total + sum(cpu_seconds(k) for k in children(pid))
+
+
+def children_rss(pid):
+    """Summed VmRSS of pid's live children in KiB."""
+    return sum((rss(k) or (0, 0))[0] for k in children(pid))
+
+
 class Daemon:
     def __init__(self, workdir, config):
         self.workdir = workdir
@@ -216,6 +250,7 @@ def ingest(kind, n):
     shutil.rmtree(work, ignore_errors=True)
     d = Daemon(work, write_config(work, "file"))
     samples = []
+    worker_samples = []
     done = 0
     deadline = time.monotonic() + max(600, n / 2)
     while time.monotonic() < deadline:
@@ -223,11 +258,13 @@ def ingest(kind, n):
         r = rss(d.proc.pid)
         if r:
             samples.append(r[0])
+            worker_samples.append(children_rss(d.proc.pid))
         done = d.done()
         if done >= n or d.proc.poll() is not None:
             break
     seconds = time.monotonic() - d.start
     cpu = cpu_seconds(d.proc.pid)
+    cpu_children = children_cpu_seconds(d.proc.pid)
     hwm = (rss(d.proc.pid) or (0, 0))[1]
     time.sleep(2)
     idle = (rss(d.proc.pid) or (0, 0))[0]
@@ -239,7 +276,11 @@ def ingest(kind, n):
     res = {"kind": kind, "n": n, "bytes": size, "raw_seconds": raw["seconds"], "raw_rate": raw_rate,
            "seconds": seconds, "rate": rate, "ratio": rate / raw_rate, "done": done, "counts": counts,
            "rss_peak_kib": hwm, "rss_median_kib": statistics.median(samples) if samples else 0,
-           "rss_idle_kib": idle, "cpu_seconds": cpu}
+           "rss_idle_kib": idle, "cpu_seconds": cpu, "cpu_children_seconds": cpu_children,
+           "workers_rss_median_kib": statistics.median(worker_samples) if worker_samples else 0,
+           "workers_rss_peak_kib": max(worker_samples, default=0)}
+    log(f"   PDF readers (child processes): CPU {cpu_children:.2f} s, RSS of the live ones "
+        f"median {res['workers_rss_median_kib']/1024:.1f} MiB, peak {res['workers_rss_peak_kib']/1024:.1f} MiB")
     log(f"   suratd: {done}/{n} in {seconds:.2f} s = {rate:.0f}/s, CPU {cpu:.2f} s "
         f"({100 * res['ratio']:.1f} % of raw {raw_rate:.0f}/s), RSS peak {hwm/1024:.1f} MiB, "
         f"median {res['rss_median_kib']/1024:.1f} MiB, idle {idle/1024:.1f} MiB")

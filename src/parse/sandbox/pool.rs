@@ -214,6 +214,19 @@ impl Pool {
         }
         let mut st = self.lock();
         st.stats.live -= n;
+        let s = &st.stats;
+        if s.started > 0 {
+            tracing::info!(
+                started = s.started,
+                answered = s.answered,
+                timed_out = s.timed_out,
+                died = s.died,
+                recycled = s.recycled,
+                idle_retired = s.idle_retired,
+                max_rss_kib = s.max_rss_kib,
+                "pdf workers ended"
+            );
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 pub mod check;
 pub mod decide;
+mod logwriter;
 pub mod quarantine;
 pub mod run;
 pub mod sla;
@@ -122,7 +123,10 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.log_json);
+    // The daemon writes its log through a background thread (logwriter.rs); the guard
+    // writes what is queued before the process ends.
+    let daemon = matches!(cli.command, Command::Run { .. });
+    let flush = init_logging(cli.verbose, cli.log_json, daemon);
     // A panic inside a third-party parser (a hostile PDF) is caught where it happens and
     // becomes an attachment error; its message goes to the log as one structured line
     // instead of raw text on stderr.
@@ -187,6 +191,7 @@ pub fn main() -> ExitCode {
             },
         ),
     };
+    drop(flush);
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -196,7 +201,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging(verbose: u8, json: bool) {
+fn init_logging(verbose: u8, json: bool, buffered: bool) -> Option<logwriter::Flush> {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
         0 => "suratd=info",
@@ -206,14 +211,25 @@ fn init_logging(verbose: u8, json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false);
+    if !buffered {
+        let builder = builder.with_writer(std::io::stderr);
+        let _ = if json {
+            builder.json().try_init()
+        } else {
+            builder.try_init()
+        };
+        return None;
+    }
+    let (sink, flush) = logwriter::start();
+    let builder = builder.with_writer(sink);
     let _ = if json {
         builder.json().try_init()
     } else {
         builder.try_init()
     };
+    Some(flush)
 }
 
 /// Loads everything or prints every diagnostic and fails.

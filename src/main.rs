@@ -16,8 +16,6 @@ fn main() -> ExitCode {
     if let Ok(exe) = std::env::current_exe() {
         sandbox::use_helper(exe);
     }
-    let code = suratd::cli::main();
-    // Close the PDF workers and reap them (a killed daemon's workers exit by themselves).
-    sandbox::shutdown();
-    code
+    // It ends the PDF workers before it returns (parse::sandbox::shutdown).
+    suratd::cli::main()
 }

@@ -93,3 +93,66 @@ fn a_shut_down_pool_refuses_jobs() {
     ));
     assert_eq!(pool.stats().started, 0);
 }
+
+#[test]
+fn a_worker_that_crashes_fails_only_its_job_and_is_replaced() {
+    // Reads the start of its request, then dies of a segmentation fault.
+    let pool = sh_pool("head -c 1 >/dev/null; kill -SEGV $$");
+    for started in 1..=2 {
+        let out = pool.run(b"%PDF-1.4", limits(10_000));
+        assert_eq!(
+            out,
+            Err(RunError::Failed(
+                "the reader was stopped by a signal (over its CPU or memory limit, or it crashed)"
+                    .to_string()
+            ))
+        );
+        let stats = pool.stats();
+        assert_eq!(
+            (stats.started, stats.died, stats.live),
+            (started, started, 0)
+        );
+    }
+}
+
+/// A worker in `sh` that speaks the protocol: reads each request, waits `secs`, answers `ok`.
+fn answering_worker(secs: &str) -> String {
+    format!(
+        "while :; do \
+           set -- $(dd bs=1 count=16 2>/dev/null | od -An -tu8); \
+           [ -n \"$2\" ] || exit 0; \
+           dd bs=1 count=$2 of=/dev/null 2>/dev/null; \
+           sleep {secs}; \
+           printf '\\002\\000\\000\\000\\000\\000\\000\\000ok'; \
+         done"
+    )
+}
+
+#[test]
+fn a_worker_is_retired_before_its_cpu_budget_runs_out() {
+    // `ulimit -t` counts a worker's whole life: with a 2 s limit per job, a worker is started
+    // with 5 CPU seconds and retired once its jobs took 2 s. Jobs of 1.1 s: the first leaves
+    // the worker in service, the second retires it, the third starts a new one.
+    let pool = sh_pool(&answering_worker("1.1"));
+    for _ in 0..3 {
+        assert_eq!(pool.run(b"%PDF", limits(2_000)).as_deref(), Ok(&b"ok"[..]));
+    }
+    let stats = pool.stats();
+    assert_eq!((stats.started, stats.recycled, stats.live), (2, 1, 1));
+}
+
+#[test]
+fn jobs_reuse_an_idle_worker() {
+    let pool = sh_pool(&answering_worker("0"));
+    for _ in 0..5 {
+        assert_eq!(
+            pool.run(b"%PDF-1.4 x", limits(10_000)).as_deref(),
+            Ok(&b"ok"[..])
+        );
+    }
+    let stats = pool.stats();
+    assert_eq!((stats.started, stats.answered, stats.live), (1, 5, 1));
+    let pids = pool.idle_pids();
+    pool.shutdown();
+    assert!(!std::path::Path::new(&format!("/proc/{}", pids[0])).exists());
+}

@@ -253,9 +253,12 @@ impl Pool {
                         st.stats.started += 1;
                         tracing::debug!(pid = w.pid, "pdf worker started");
                         if !st.janitor_running {
-                            st.janitor_running = true;
                             let inner = Arc::clone(&self.0);
-                            std::thread::spawn(move || janitor(&inner));
+                            // Without it idle workers wait for the next start or the exit.
+                            st.janitor_running = std::thread::Builder::new()
+                                .name("pdf-janitor".into())
+                                .spawn(move || janitor(&inner))
+                                .is_ok();
                         }
                         return Ok(w);
                     }
@@ -296,8 +299,8 @@ impl Pool {
         }
         st.stats.answered += 1;
         if due || st.closed {
+            drop(st);
             if due {
-                st.stats.recycled += 1;
                 tracing::debug!(
                     pid = worker.pid,
                     jobs = worker.jobs,
@@ -306,8 +309,7 @@ impl Pool {
                     "pdf worker recycled"
                 );
             }
-            old_end(&mut st, worker);
-            self.0.wake_one_waiting(&st);
+            self.forget(worker, |s| s.recycled += u64::from(due));
             return;
         }
         let mut worker = worker;
@@ -322,7 +324,7 @@ impl Pool {
         }
     }
 
-    /// Ends a worker that failed a job; returns how it ended.
+    /// Ends a worker (outside the lock) and frees its slot; returns how it ended.
     fn forget(&self, worker: Worker, count: impl FnOnce(&mut PoolStats)) -> Option<ExitStatus> {
         let status = worker.end();
         let mut st = self.lock();

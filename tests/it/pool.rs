@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use suratd::parse::sandbox::{Pool, PoolConfig, RunError, RunLimits};
 
-use super::hostile::slow_pdf;
+use super::hostile::{letter, slow_pdf, BUDI};
+use super::support::{wait_for, Env};
 
 fn pool(size: usize, max_jobs: u32) -> Pool {
     Pool::new(PoolConfig {
@@ -254,4 +255,62 @@ fn a_worker_exits_when_its_stdin_closes() {
     drop(stdin);
     let status = child.wait().expect("exits");
     assert!(status.success(), "{status}");
+}
+
+/// The live child processes of `pid` (from every /proc/N/stat's parent pid).
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|n| {
+            std::fs::read_to_string(format!("/proc/{n}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(pid)
+            })
+        })
+        .collect()
+}
+
+/// Running, not exited (a zombie has exited: whoever adopted it reaps it).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X")
+    })
+}
+
+#[test]
+fn the_workers_of_a_killed_daemon_exit() {
+    let env = Env::new();
+    let pdf = fixture("cbt-pmat-proposal.pdf");
+    for i in 0..2 {
+        let mut headers = BUDI;
+        let id = format!("Message-ID: <pool-{i}@unsyiah.ac.id>");
+        headers[3] = &id;
+        env.deliver(
+            &format!("pdf-{i}.eml"),
+            &letter(
+                &headers,
+                "Terlampir.\r\n",
+                Some(("application/pdf", "p.pdf", &pdf)),
+            ),
+        );
+    }
+    let mut daemon = env.daemon(None, &env.path().join("suratd.log"));
+    let pid = daemon.0.id();
+    // Both letters answered: their PDFs were read, the workers are idle and kept.
+    wait_for("the acknowledgements", 60, || env.outbox().len() >= 2);
+    let workers = children(pid);
+    assert!(!workers.is_empty(), "no pdf worker under the daemon");
+    assert!(workers.iter().all(|&w| running(w)));
+    // SIGKILL: the daemon closes nothing; its workers see end of file on stdin.
+    daemon.0.kill().expect("kill");
+    daemon.0.wait().expect("reap");
+    wait_for("the workers to exit", 20, || {
+        workers.iter().all(|&w| !running(w))
+    });
 }

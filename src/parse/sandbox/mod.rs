@@ -35,6 +35,7 @@
 
 mod pool;
 pub(crate) mod wire;
+mod worker;
 
 pub use pool::{Pool, PoolConfig, PoolStats};
 

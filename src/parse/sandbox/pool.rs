@@ -14,13 +14,11 @@
 //!
 //! It must not be used for anything but trusted programs speaking [`super::wire`].
 
-use super::{wire, RunError, RunLimits};
-use std::io::{BufReader, Write};
+use super::worker::{self, describe, rss_kib, Spawn, Worker};
+use super::{RunError, RunLimits};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::process::{Child, ExitStatus};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How a pool starts and recycles its workers.
@@ -83,7 +81,8 @@ struct Inner {
     state: Mutex<State>,
     /// A worker became free (or a slot did): for jobs waiting in [`Pool::acquire`].
     freed: Condvar,
-    /// An idle worker appeared, or the pool closed: for the janitor.
+    /// A deadline earlier than the janitor's next wake-up, an idle worker, or the pool
+    /// closed: for the janitor.
     janitor: Condvar,
 }
 
@@ -94,52 +93,23 @@ struct State {
     /// Jobs waiting for a worker.
     waiting: usize,
     janitor_running: bool,
+    /// When the janitor wakes next (`None`: only when told); while it is awake, a moment
+    /// past, since it looks at every deadline before it waits again.
+    janitor_wakes_at: Option<Instant>,
+    /// The deadlines of the jobs running now.
+    watches: Vec<Watch>,
+    next_watch: u64,
     closed: bool,
     stats: PoolStats,
 }
 
-/// The limits a worker is started under; it only takes jobs with the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Spawn {
-    cpu_secs: u64,
-    memory_mb: u64,
-}
-
-impl Spawn {
-    /// `ulimit -t` counts a process's whole life. A worker is retired once its jobs have
-    /// taken `cpu_budget` (wall time, which bounds the CPU time of a one-threaded worker);
-    /// so when a job starts the worker has at least `wall + 1` s of CPU left, and a job that
-    /// spins is still ended by the CPU limit within `2 × wall + 1` s should the kill fail.
-    fn for_limits(limits: &RunLimits) -> (Spawn, Duration) {
-        let wall = limits.wall.as_secs().max(1);
-        let spawn = Spawn {
-            cpu_secs: wall.saturating_mul(2).saturating_add(1),
-            memory_mb: limits.memory_mb,
-        };
-        (spawn, Duration::from_secs(wall))
-    }
-}
-
-struct Worker {
-    child: Child,
-    pid: u32,
-    spawn: Spawn,
-    /// Request frames to the writer thread (which owns the worker's stdin); dropped to close it.
-    requests: Option<Sender<Vec<u8>>>,
-    /// Answers (or the end of the worker's stdout) from the reader thread.
-    answers: Receiver<std::io::Result<Option<Vec<u8>>>>,
-    threads: Vec<JoinHandle<()>>,
-    jobs: u32,
-    busy: Duration,
-    idle_since: Instant,
-    /// Set once it was killed and reaped.
-    ended: bool,
-}
-
-/// How a job ended other than with an answer.
-enum JobError {
-    TimedOut,
-    Died,
+/// A job's deadline, watched by the janitor.
+struct Watch {
+    id: u64,
+    deadline: Instant,
+    child: Arc<Mutex<Child>>,
+    /// The janitor killed the worker at the deadline.
+    fired: bool,
 }
 
 impl Pool {
@@ -157,7 +127,17 @@ impl Pool {
         let (spawn, cpu_budget) = Spawn::for_limits(&limits);
         let mut worker = self.acquire(spawn)?;
         let started = Instant::now();
-        match worker.job(input, &limits) {
+        let watch = started
+            .checked_add(limits.wall)
+            .map(|deadline| self.0.watch(&worker, deadline));
+        let answer = worker.job(input, &limits);
+        let fired = watch.is_some_and(|id| self.0.unwatch(id));
+        let outcome = match answer {
+            _ if fired => Err(JobError::TimedOut),
+            Ok(Some(answer)) => Ok(answer),
+            Ok(None) | Err(_) => Err(JobError::Died),
+        };
+        match outcome {
             Ok(mut answer) => {
                 worker.jobs += 1;
                 worker.busy += started.elapsed();
@@ -199,7 +179,8 @@ impl Pool {
         retire_idle(&self.0, now)
     }
 
-    /// Ends every idle worker and every busy one as its job ends; later jobs fail.
+    /// Ends every idle worker and every busy one as its job ends; later jobs fail. Jobs
+    /// running meanwhile keep their time limit.
     pub fn shutdown(&self) {
         let idle = {
             let mut st = self.lock();
@@ -254,11 +235,20 @@ impl Pool {
                         tracing::debug!(pid = w.pid, "pdf worker started");
                         if !st.janitor_running {
                             let inner = Arc::clone(&self.0);
-                            // Without it idle workers wait for the next start or the exit.
                             st.janitor_running = std::thread::Builder::new()
                                 .name("pdf-janitor".into())
                                 .spawn(move || janitor(&inner))
                                 .is_ok();
+                        }
+                        if !st.janitor_running {
+                            // Without it a job would have no time limit.
+                            st.stats.live -= 1;
+                            self.0.wake_one_waiting(&st);
+                            drop(st);
+                            w.end();
+                            return Err(RunError::Failed(
+                                "cannot start the pdf readers' timer thread".into(),
+                            ));
                         }
                         return Ok(w);
                     }
@@ -353,6 +343,36 @@ impl Inner {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Puts a job's deadline under the janitor's watch; returns its id.
+    fn watch(&self, worker: &Worker, deadline: Instant) -> u64 {
+        let mut st = self.lock();
+        let id = st.next_watch;
+        st.next_watch += 1;
+        st.watches.push(Watch {
+            id,
+            deadline,
+            child: Arc::clone(&worker.child),
+            fired: false,
+        });
+        // Jobs have the same limit, so a new deadline is the latest: the janitor, awake or
+        // waiting for an earlier one, sees it in time without a wake-up (a system call).
+        let wake = st.janitor_wakes_at.is_none_or(|at| deadline < at);
+        drop(st);
+        if wake {
+            self.janitor.notify_one();
+        }
+        id
+    }
+
+    /// Takes a job's deadline off the watch; whether the janitor killed its worker.
+    fn unwatch(&self, id: u64) -> bool {
+        let mut st = self.lock();
+        match st.watches.iter().position(|w| w.id == id) {
+            Some(i) => st.watches.swap_remove(i).fired,
+            None => false,
+        }
+    }
+
     fn wake_one_waiting(&self, st: &State) {
         // A notify is a system call even with nobody waiting.
         if st.waiting > 0 {
@@ -385,179 +405,61 @@ fn retire_idle(inner: &Inner, now: Instant) -> usize {
     n
 }
 
-/// Retires idle workers when their time is up; ends with the pool.
+/// Kills the worker of a job past its deadline, and retires idle workers when their time is
+/// up; ends with the pool, once no job runs.
 fn janitor(inner: &Inner) {
     let mut st = inner.lock();
     loop {
-        if st.closed {
+        if st.closed && st.watches.is_empty() {
             st.janitor_running = false;
+            st.janitor_wakes_at = None;
             return;
         }
-        let next = st
-            .idle
+        let now = Instant::now();
+        for w in st
+            .watches
+            .iter_mut()
+            .filter(|w| !w.fired && w.deadline <= now)
+        {
+            w.fired = true;
+            // Ends the job's blocked write or read at once; the job reaps the worker.
+            let _ = worker::lock(&w.child).kill();
+        }
+        let idle_for = inner.config.idle;
+        if st.idle.iter().any(|w| w.idle_since + idle_for <= now) {
+            drop(st);
+            retire_idle(inner, now);
+            st = inner.lock();
+            continue;
+        }
+        let next_deadline = st
+            .watches
             .iter()
-            .map(|w| w.idle_since + inner.config.idle)
+            .filter(|w| !w.fired)
+            .map(|w| w.deadline)
             .min();
+        let next_idle = st.idle.iter().map(|w| w.idle_since + idle_for).min();
+        let next = match (next_deadline, next_idle) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        st.janitor_wakes_at = next;
         st = match next {
             None => inner.janitor.wait(st).unwrap_or_else(|e| e.into_inner()),
             Some(at) => {
-                let now = Instant::now();
-                if at <= now {
-                    drop(st);
-                    retire_idle(inner, now);
-                    inner.lock()
-                } else {
-                    inner
-                        .janitor
-                        .wait_timeout(st, at - now)
-                        .unwrap_or_else(|e| e.into_inner())
-                        .0
-                }
+                inner
+                    .janitor
+                    .wait_timeout(st, at.saturating_duration_since(now))
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
             }
         };
+        st.janitor_wakes_at = Some(now);
     }
 }
 
-impl Worker {
-    /// `program args…` under `ulimit -t`/`-v` (set by `/bin/sh` before it `exec`s the program:
-    /// setting limits on a child from Rust needs `unsafe`), with a writer and a reader thread.
-    fn start(config: &PoolConfig, spawn: Spawn) -> Result<Worker, String> {
-        let mut script = format!("ulimit -t {} 2>/dev/null;", spawn.cpu_secs);
-        if spawn.memory_mb > 0 {
-            let kb = spawn.memory_mb.saturating_mul(1024);
-            script.push_str(&format!(" ulimit -v {kb} 2>/dev/null;"));
-        }
-        script.push_str(" exec \"$0\" \"$@\"");
-        let mut child = Command::new("/bin/sh")
-            .arg("-c")
-            .arg(script)
-            .arg(&config.program)
-            .args(&config.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", config.program.display()))?;
-        let pid = child.id();
-        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err("the reader's pipes were not opened".into());
-        };
-        let (requests, to_write) = mpsc::channel::<Vec<u8>>();
-        let writer = std::thread::Builder::new()
-            .name(format!("pdf-worker-{pid}-in"))
-            .spawn(move || {
-                for frame in to_write {
-                    // A worker that died closed the pipe: the reader reports that.
-                    if stdin.write_all(&frame).is_err() {
-                        return;
-                    }
-                }
-            });
-        let (answered, answers) = mpsc::channel();
-        let reader = std::thread::Builder::new()
-            .name(format!("pdf-worker-{pid}-out"))
-            .spawn(move || {
-                let mut stdout = BufReader::with_capacity(64 * 1024, stdout);
-                loop {
-                    let answer = wire::read_answer(&mut stdout);
-                    let last = !matches!(answer, Ok(Some(_)));
-                    if answered.send(answer).is_err() || last {
-                        return;
-                    }
-                }
-            });
-        let threads = match (writer, reader) {
-            (Ok(w), Ok(r)) => vec![w, r],
-            (w, r) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                drop(requests);
-                for t in [w, r].into_iter().flatten() {
-                    let _ = t.join();
-                }
-                return Err("cannot start the reader's threads".into());
-            }
-        };
-        Ok(Worker {
-            child,
-            pid,
-            spawn,
-            requests: Some(requests),
-            answers,
-            threads,
-            jobs: 0,
-            busy: Duration::ZERO,
-            idle_since: Instant::now(),
-            ended: false,
-        })
-    }
-
-    fn job(&mut self, input: &[u8], limits: &RunLimits) -> Result<Vec<u8>, JobError> {
-        let frame = wire::request(input, limits.max_output);
-        let sent = self
-            .requests
-            .as_ref()
-            .is_some_and(|r| r.send(frame).is_ok());
-        if !sent {
-            return Err(JobError::Died);
-        }
-        match self.answers.recv_timeout(limits.wall) {
-            Ok(Ok(Some(answer))) => Ok(answer),
-            Ok(Ok(None) | Err(_)) | Err(RecvTimeoutError::Disconnected) => Err(JobError::Died),
-            Err(RecvTimeoutError::Timeout) => Err(JobError::TimedOut),
-        }
-    }
-
-    /// Closes its stdin, kills it unless it has already exited, reaps it and joins its
-    /// threads (which end with its pipes). Returns how it ended.
-    fn end(mut self) -> Option<ExitStatus> {
-        self.finish()
-    }
-
-    fn finish(&mut self) -> Option<ExitStatus> {
-        if self.ended {
-            return None;
-        }
-        self.ended = true;
-        drop(self.requests.take());
-        let status = match self.child.try_wait() {
-            Ok(Some(status)) => Some(status),
-            _ => {
-                let _ = self.child.kill();
-                self.child.wait().ok()
-            }
-        };
-        for t in self.threads.drain(..) {
-            let _ = t.join();
-        }
-        status
-    }
-}
-
-impl Drop for Worker {
-    /// A worker is never left running, nor unreaped, whatever path drops it.
-    fn drop(&mut self) {
-        self.finish();
-    }
-}
-
-/// Why a worker gave no answer, in words.
-fn describe(status: Option<ExitStatus>) -> String {
-    match status.map(|s| s.code()) {
-        Some(Some(code)) => format!("the reader exited with status {code}"),
-        Some(None) => {
-            "the reader was stopped by a signal (over its CPU or memory limit, or it crashed)"
-                .into()
-        }
-        None => "the reader ended without an answer".into(),
-    }
-}
-
-/// Resident memory of a process in KiB (`VmRSS` of /proc/PID/status), if readable.
-pub(crate) fn rss_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// How a job ended other than with an answer.
+enum JobError {
+    TimedOut,
+    Died,
 }

@@ -26,8 +26,9 @@ pub(crate) fn request(input: &[u8], max_answer: usize) -> Vec<u8> {
     frame
 }
 
-/// Reads one answer frame. `Ok(None)`: clean end of file before a frame.
-pub(crate) fn read_answer(from: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+/// Reads one answer frame, keeping at most `max` bytes of it (the rest is read and dropped,
+/// so the next frame starts in the right place). `Ok(None)`: clean end of file before a frame.
+pub(crate) fn read_answer(from: &mut impl Read, max: usize) -> io::Result<Option<Vec<u8>>> {
     let Some(len) = read_u64_or_eof(from)? else {
         return Ok(None);
     };
@@ -37,8 +38,13 @@ pub(crate) fn read_answer(from: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
             format!("answer of {len} bytes announced"),
         ));
     }
-    let mut answer = vec![0; len as usize];
+    let keep = len.min(max as u64);
+    let mut answer = vec![0; keep as usize];
     from.read_exact(&mut answer)?;
+    let rest = len - keep;
+    if io::copy(&mut from.take(rest), &mut io::sink())? < rest {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Some(answer))
 }
 
@@ -107,7 +113,7 @@ mod tests {
         .expect("serves");
         let mut out = &out[..];
         let answers: Vec<Vec<u8>> =
-            std::iter::from_fn(|| read_answer(&mut out).expect("frame")).collect();
+            std::iter::from_fn(|| read_answer(&mut out, 100).expect("frame")).collect();
         assert_eq!(
             answers,
             [
@@ -124,12 +130,30 @@ mod tests {
         let cut = &input[..input.len() - 3];
         let err = serve(cut, Vec::new(), |_| Vec::new()).expect_err("cut");
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
-        let err = read_answer(&mut &[1u8, 0, 0][..]).expect_err("cut header");
+        let err = read_answer(&mut &[1u8, 0, 0][..], 10).expect_err("cut header");
         assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
         let mut huge = (MAX_FRAME + 1).to_le_bytes().to_vec();
         huge.extend_from_slice(b"x");
-        let err = read_answer(&mut &huge[..]).expect_err("too long");
+        let err = read_answer(&mut &huge[..], 10).expect_err("too long");
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
-        assert!(read_answer(&mut &[][..]).expect("eof").is_none());
+        assert!(read_answer(&mut &[][..], 10).expect("eof").is_none());
+        // Longer than wanted: cut, and the next frame is read from its start.
+        let mut two = 5u64.to_le_bytes().to_vec();
+        two.extend_from_slice(b"abcde");
+        two.extend_from_slice(&2u64.to_le_bytes());
+        two.extend_from_slice(b"fg");
+        let mut two = &two[..];
+        assert_eq!(
+            read_answer(&mut two, 3).expect("cut").as_deref(),
+            Some(&b"abc"[..])
+        );
+        assert_eq!(
+            read_answer(&mut two, 3).expect("next").as_deref(),
+            Some(&b"fg"[..])
+        );
+        let mut cut = 5u64.to_le_bytes().to_vec();
+        cut.extend_from_slice(b"abcd");
+        let err = read_answer(&mut &cut[..], 3).expect_err("cut in the dropped part");
+        assert_eq!(err.kind(), io::ErrorKind::UnexpectedEof);
     }
 }

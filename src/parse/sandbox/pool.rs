@@ -304,12 +304,13 @@ impl Pool {
         }
         let mut worker = worker;
         worker.idle_since = Instant::now();
-        let first_idle = st.idle.is_empty();
+        let expires = worker.idle_since + config.idle;
         st.idle.push(worker);
         self.0.wake_one_waiting(&st);
+        // Only when the janitor would wake too late for it (a notify is a system call).
+        let wake = st.janitor_wakes_at.is_none_or(|at| expires < at);
         drop(st);
-        if first_idle {
-            // The janitor may be waiting without a deadline.
+        if wake {
             self.0.janitor.notify_one();
         }
     }

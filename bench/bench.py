@@ -137,27 +137,48 @@ idle = true
 
 def rss(pid):
     """(VmRSS, VmHWM) in KiB."""
-    vals = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(("VmRSS:", "VmHWM:")):
-                    k, v = line.split(":")
-                    vals[k] = int(v.split()[0])
-    except OSError:
+    vals = status(pid)
+    if vals is None:
         return None
     return vals.get("VmRSS", 0), vals.get("VmHWM", 0)
 
 
-def cpu_seconds(pid):
-    """User and system CPU seconds the process (all its threads) has used so far."""
+def status(pid):
+    """The memory lines of /proc/PID/status in KiB: VmRSS, VmHWM, RssAnon, RssFile, RssShmem."""
+    vals = {}
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:", "RssShmem:")):
+                    k, v = line.split(":")
+                    vals[k] = int(v.split()[0])
     except OSError:
-        return 0.0
+        return None
+    return vals
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds of the process (all its threads), of its children that
+    ended and were waited for, and of its children still running (PDF extractors)."""
     tick = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / tick
+
+    def stat(p):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+
+    own = stat(pid)
+    if own is None:
+        return 0.0
+    total = sum(int(x) for x in own[11:15])
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            st = stat(p)
+            if st and st[1] == str(pid):
+                total += sum(int(x) for x in st[11:15])
+    return total / tick
 
 
 def children(pid):
@@ -249,15 +270,16 @@ def ingest(kind, n):
     work = os.path.join(OUT, f"run-{kind}-{n}")
     shutil.rmtree(work, ignore_errors=True)
     d = Daemon(work, write_config(work, "file"))
-    samples = []
-    worker_samples = []
+    samples, anon, files, worker_samples = [], [], [], []
     done = 0
     deadline = time.monotonic() + max(600, n / 2)
     while time.monotonic() < deadline:
         time.sleep(0.05)
-        r = rss(d.proc.pid)
+        r = status(d.proc.pid)
         if r:
-            samples.append(r[0])
+            samples.append(r.get("VmRSS", 0))
+            anon.append(r.get("RssAnon", 0))
+            files.append(r.get("RssFile", 0) + r.get("RssShmem", 0))
             worker_samples.append(children_rss(d.proc.pid))
         done = d.done()
         if done >= n or d.proc.poll() is not None:
@@ -277,13 +299,17 @@ def ingest(kind, n):
            "seconds": seconds, "rate": rate, "ratio": rate / raw_rate, "done": done, "counts": counts,
            "rss_peak_kib": hwm, "rss_median_kib": statistics.median(samples) if samples else 0,
            "rss_idle_kib": idle, "cpu_seconds": cpu, "cpu_children_seconds": cpu_children,
+           "rss_anon_median_kib": statistics.median(anon) if anon else 0,
+           "rss_file_median_kib": statistics.median(files) if files else 0,
            "workers_rss_median_kib": statistics.median(worker_samples) if worker_samples else 0,
            "workers_rss_peak_kib": max(worker_samples, default=0)}
-    log(f"   PDF readers (child processes): CPU {cpu_children:.2f} s, RSS of the live ones "
-        f"median {res['workers_rss_median_kib']/1024:.1f} MiB, peak {res['workers_rss_peak_kib']/1024:.1f} MiB")
+    log(f"   PDF readers (child processes, included in the CPU below): CPU {cpu_children:.2f} s, "
+        f"RSS of the live ones median {res['workers_rss_median_kib']/1024:.1f} MiB, "
+        f"peak {res['workers_rss_peak_kib']/1024:.1f} MiB")
     log(f"   suratd: {done}/{n} in {seconds:.2f} s = {rate:.0f}/s, CPU {cpu:.2f} s "
         f"({100 * res['ratio']:.1f} % of raw {raw_rate:.0f}/s), RSS peak {hwm/1024:.1f} MiB, "
-        f"median {res['rss_median_kib']/1024:.1f} MiB, idle {idle/1024:.1f} MiB")
+        f"median {res['rss_median_kib']/1024:.1f} MiB (anonymous {res['rss_anon_median_kib']/1024:.1f}, "
+        f"file-backed {res['rss_file_median_kib']/1024:.1f}), idle {idle/1024:.1f} MiB")
     return res
 
 

@@ -346,20 +346,53 @@ impl Pipeline<'_> {
         now: chrono::DateTime<chrono::Utc>,
         stats: &mut ProcessStats,
     ) -> Result<(), PipelineError> {
-        let with_token = d.transition.as_ref().is_some_and(|t| {
-            t.actions
-                .iter()
-                .any(|a| matches!(a, Action::SendEmail { token: Some(_), .. }))
-        });
-        let mut d = std::borrow::Cow::Borrowed(d);
-        if with_token && d.extra.letter_files.is_empty() {
-            // Re-read from the stored letter: what the requester sent, byte for byte.
-            let letter = tx.ticket_by_id(ticket)?.and_then(|r| r.source_message);
-            if let Some(raw) = letter.map(|m| tx.raw(m)).transpose()?.flatten() {
-                d.to_mut().extra.letter_files = crate::outbound::attach::letter_files(&raw);
-            }
+        self.queue_emails(tx, d, number, ticket, message, None, now, stats)
+    }
+
+    /// The emails of a new ticket `number` made from the letter `raw`, rendered (and their
+    /// tokens issued) ahead of its commit.
+    pub(super) fn plan_new_ticket(
+        &self,
+        d: &Decision,
+        number: &str,
+        raw: &[u8],
+    ) -> Vec<Result<PlannedEmail, String>> {
+        if needs_letter_files(d) {
+            let mut d = d.clone();
+            d.extra.letter_files = crate::outbound::attach::letter_files(raw);
+            return self.plan_emails_issuing(&d, number);
         }
-        for planned in self.plan_emails_issuing(&d, number) {
+        self.plan_emails_issuing(d, number)
+    }
+
+    /// [`Pipeline::queue_planned`], with the emails rendered already when `rendered` is given.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn queue_emails(
+        &self,
+        tx: &crate::store::Tx<'_>,
+        d: &Decision,
+        number: &str,
+        ticket: TicketId,
+        message: Option<MessageRowId>,
+        rendered: Option<Vec<Result<PlannedEmail, String>>>,
+        now: chrono::DateTime<chrono::Utc>,
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        let mut d = std::borrow::Cow::Borrowed(d);
+        let planned = match rendered {
+            Some(emails) => emails,
+            None => {
+                if needs_letter_files(&d) {
+                    // Re-read from the stored letter: what the requester sent, byte for byte.
+                    let letter = tx.ticket_by_id(ticket)?.and_then(|r| r.source_message);
+                    if let Some(raw) = letter.map(|m| tx.raw(m)).transpose()?.flatten() {
+                        d.to_mut().extra.letter_files = crate::outbound::attach::letter_files(&raw);
+                    }
+                }
+                self.plan_emails_issuing(&d, number)
+            }
+        };
+        for planned in planned {
             match planned {
                 Ok(e) => {
                     if let Some(reason) = self.answer_limit(tx, &d, &e.to, now)? {
@@ -404,6 +437,17 @@ impl Pipeline<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether `d` sends an email with a token (to a leader or staff member, who get the
+/// letter's files) and does not carry those files yet.
+fn needs_letter_files(d: &Decision) -> bool {
+    d.extra.letter_files.is_empty()
+        && d.transition.as_ref().is_some_and(|t| {
+            t.actions
+                .iter()
+                .any(|a| matches!(a, Action::SendEmail { token: Some(_), .. }))
+        })
 }
 
 /// Whether the email for `token` is a staff task (its step is a work step).

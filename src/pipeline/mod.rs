@@ -263,22 +263,83 @@ impl Pipeline<'_> {
     /// emails and done mark are kept or undone together.
     pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
         let mut stats = ProcessStats::default();
-        loop {
-            let batch = store.pending(batch::PENDING_BATCH)?;
-            if batch.is_empty() {
-                return Ok(stats);
+        let mut batch = store.pending_after(None, batch::PENDING_BATCH)?;
+        let mut numbering = self.numbering(store)?;
+        let mut prepared = batch::prepare_all(self, &batch, Some(&numbering));
+        while let Some((last, _)) = batch.last() {
+            // The next batch is parsed and decided on the other cores while this one commits
+            // (its decisions are checked again in its own transaction, as any batch's are).
+            let next = store.pending_after(Some(*last), batch::PENDING_BATCH)?;
+            let made = prepared
+                .iter()
+                .filter(|p| self.makes_ticket(&p.decision))
+                .count() as i64;
+            let after = batch::Numbering {
+                next: numbering.next + made,
+                ..numbering.clone()
+            };
+            let (committed, next_prepared) = std::thread::scope(|s| {
+                let ahead = (!next.is_empty())
+                    .then(|| s.spawn(|| batch::prepare_all(self, &next, Some(&after))));
+                let committed = self.commit_batch(store, &batch, prepared, &mut stats);
+                let next_prepared = ahead.map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| batch::prepare_all(self, &next, Some(&after)))
+                });
+                (committed, next_prepared)
+            });
+            committed?;
+            // The numbers as they are now, whatever this batch did with them.
+            numbering = self.numbering(store)?;
+            match next_prepared {
+                Some(p) => (batch, prepared) = (next, p),
+                None => {
+                    // Nothing was waiting behind this batch; letters stored while it
+                    // committed come after it. (One this pass left pending is not taken
+                    // again before the next pass.)
+                    batch = store.pending_after(Some(*last), batch::PENDING_BATCH)?;
+                    prepared = batch::prepare_all(self, &batch, Some(&numbering));
+                }
             }
-            let prepared = batch::prepare_all(self, &batch);
-            store.transaction_each(batch.iter().zip(prepared), |tx, ((id, raw), p)| {
-                let index = batch::TxIndex(tx);
-                let decision = if p.still_valid(&index) {
-                    p.decision
-                } else {
-                    self.decide_from(raw, p.parsed.as_ref(), &index)
-                };
-                self.commit(tx, *id, &decision, &mut stats)
-            })?;
         }
+        Ok(stats)
+    }
+
+    /// Commits a prepared batch, one savepoint per message.
+    fn commit_batch(
+        &self,
+        store: &mut Store,
+        batch: &[(MessageRowId, Vec<u8>)],
+        prepared: Vec<batch::Prepared>,
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        store.transaction_each(batch.iter().zip(prepared), |tx, ((id, raw), p)| {
+            let index = batch::TxIndex(tx);
+            let (decision, emails) = if p.still_valid(&index) {
+                (p.decision, p.emails)
+            } else {
+                (self.decide_from(raw, p.parsed.as_ref(), &index), None)
+            };
+            self.commit(tx, *id, &decision, emails, stats)
+        })
+    }
+
+    /// Where the ticket numbers of this year stand.
+    fn numbering(&self, store: &Store) -> Result<batch::Numbering, StoreError> {
+        let prefix = self.config.ticket_prefix.clone();
+        let year = self.ticket_year(self.clock.now());
+        let next = store.peek_ticket_counter(&prefix, year)?;
+        Ok(batch::Numbering { prefix, year, next })
+    }
+
+    fn ticket_year(&self, now: chrono::DateTime<chrono::Utc>) -> i32 {
+        now.with_timezone(&self.config.timezone.offset).year()
+    }
+
+    /// Whether committing `d` makes a new ticket (and so takes a number).
+    pub(super) fn makes_ticket(&self, d: &Decision) -> bool {
+        matches!(d.classification.kind, Kind::NewRequest | Kind::Unmatched)
+            && d.transition.is_some()
     }
 
     /// [`Pipeline::decide`] for a message parsed already.
@@ -301,6 +362,7 @@ impl Pipeline<'_> {
         tx: &crate::store::Tx<'_>,
         message: MessageRowId,
         d: &Decision,
+        emails: Option<batch::PreRendered>,
         stats: &mut ProcessStats,
     ) -> Result<(), PipelineError> {
         let now = self.clock.now();
@@ -337,7 +399,7 @@ impl Pipeline<'_> {
                 stats.replies += 1;
             }
             Kind::NewRequest | Kind::Unmatched => {
-                self.create_ticket(tx, message, d, now, stats)?;
+                self.create_ticket(tx, message, d, emails, now, stats)?;
             }
         }
         Ok(())
@@ -348,6 +410,7 @@ impl Pipeline<'_> {
         tx: &crate::store::Tx<'_>,
         message: MessageRowId,
         d: &Decision,
+        emails: Option<batch::PreRendered>,
         now: chrono::DateTime<chrono::Utc>,
         stats: &mut ProcessStats,
     ) -> Result<(), PipelineError> {
@@ -355,8 +418,10 @@ impl Pipeline<'_> {
         let Some(transition) = &d.transition else {
             return Ok(());
         };
-        let year = now.with_timezone(&self.config.timezone.offset).year();
+        let year = self.ticket_year(now);
         let number = tx.next_ticket_number(&self.config.ticket_prefix, year)?;
+        // Rendered ahead for this very number, or else rendered here.
+        let emails = emails.filter(|e| e.number == number).map(|e| e.emails);
         let empty = Extraction::default();
         let ex = c.extraction.as_ref().unwrap_or(&empty);
         let fields = serde_json::to_value(&ex.fields).unwrap_or_default();
@@ -390,7 +455,7 @@ impl Pipeline<'_> {
             tx.add_thread_id(mid, ticket)?;
         }
         record_events(tx, ticket, message, transition, now)?;
-        self.queue_planned(tx, d, &number, ticket, Some(message), now, stats)?;
+        self.queue_emails(tx, d, &number, ticket, Some(message), emails, now, stats)?;
         tx.finish_message(message, outcome, Some(&c.reason), Some(ticket), now)?;
         tracing::info!(ticket = %number, kind = c.kind.as_str(), rule = c.rule.as_deref().unwrap_or(""), state = %transition.state, "ticket created");
         match kind {

@@ -25,6 +25,11 @@ pub mod quarantine;
 pub mod rawhead;
 pub mod sla;
 
+/// A ticket number as people see it: `TIK-2026-000042`.
+pub fn ticket_number(prefix: &str, year: i32, counter: i64) -> String {
+    format!("{prefix}-{year}-{counter:06}")
+}
+
 const MIGRATIONS: [&str; 6] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
@@ -379,12 +384,22 @@ impl Store {
 
     /// Pending messages, oldest first.
     pub fn pending(&self, limit: usize) -> Result<Vec<(MessageRowId, Vec<u8>)>> {
+        self.pending_after(None, limit)
+    }
+
+    /// [`Store::pending`], from the message after `after` on (ids grow with arrival).
+    pub fn pending_after(
+        &self,
+        after: Option<MessageRowId>,
+        limit: usize,
+    ) -> Result<Vec<(MessageRowId, Vec<u8>)>> {
         let mut st = self.conn.prepare_cached(
             "SELECT m.id, CASE WHEN m.size > ?2 THEN NULL ELSE r.raw END
              FROM messages m JOIN message_raw r ON r.message = m.id
-             WHERE m.state = 'pending' ORDER BY m.id LIMIT ?1",
+             WHERE m.state = 'pending' AND m.id > ?3 ORDER BY m.id LIMIT ?1",
         )?;
-        let rows = st.query_map(params![limit as i64, batch::LARGE as i64], |r| {
+        let after = after.map_or(0, |m| m.0);
+        let rows = st.query_map(params![limit as i64, batch::LARGE as i64, after], |r| {
             Ok((MessageRowId(r.get(0)?), r.get::<_, Option<Vec<u8>>>(1)?))
         })?;
         let rows: Vec<_> = rows.collect::<std::result::Result<_, _>>()?;
@@ -480,6 +495,17 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// The counter the next ticket of `prefix` and `year` will get (read only: the number is
+    /// handed out by [`Tx::next_ticket_number`]).
+    pub fn peek_ticket_counter(&self, prefix: &str, year: i32) -> Result<i64> {
+        let last: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT last FROM ticket_counters WHERE prefix = ?1 AND year = ?2")?
+            .query_row(params![prefix, year], |r| r.get(0))
+            .optional()?;
+        Ok(last.unwrap_or(0) + 1)
+    }
+
     // ---- the outbox ----------------------------------------------------------------------
 
     /// Queued emails due at `now`, oldest first.
@@ -539,7 +565,7 @@ impl Tx<'_> {
             params![prefix, year],
             |r| r.get(0),
         )?;
-        Ok(format!("{prefix}-{year}-{last:06}"))
+        Ok(ticket_number(prefix, year, last))
     }
 
     pub fn insert_ticket(&self, t: &NewTicket<'_>, now: DateTime<Utc>) -> Result<TicketId> {

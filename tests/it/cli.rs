@@ -199,3 +199,49 @@ fn check_warns_when_a_rule_needs_a_role_nobody_holds() {
         )
     );
 }
+
+/// The daemon starts itself again with `MALLOC_ARENA_MAX=2` (fewer malloc arenas, a third
+/// less memory; src/main.rs), in place: same pid. An admin's own value is kept.
+#[test]
+fn the_daemon_runs_with_two_malloc_arenas_in_its_own_process() {
+    let env = Env::new();
+    let environ_of = |d: &super::support::Daemon, log: &std::path::Path| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .contains("suratd started")
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the daemon did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20)); // polling, not synchronising
+        }
+        let raw = std::fs::read(format!("/proc/{}/environ", d.0.id())).expect("environ");
+        String::from_utf8_lossy(&raw)
+            .split('\0')
+            .filter(|v| v.starts_with("MALLOC_ARENA_MAX="))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let log = env.path().join("a.log");
+    let d = env.daemon(None, &log);
+    assert_eq!(environ_of(&d, &log), ["MALLOC_ARENA_MAX=2"]);
+    drop(d);
+
+    let log = env.path().join("b.log");
+    let d = super::support::Daemon(
+        std::process::Command::new(env!("CARGO_BIN_EXE_suratd"))
+            .arg("--config")
+            .arg(env.config())
+            .arg("run")
+            .current_dir(env.path())
+            .env("RUST_LOG", "suratd=info")
+            .env("MALLOC_ARENA_MAX", "4")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log"))
+            .spawn()
+            .expect("start"),
+    );
+    assert_eq!(environ_of(&d, &log), ["MALLOC_ARENA_MAX=4"]);
+}

@@ -12,7 +12,9 @@
 //! What keeps the daemon safe, per job, as when every PDF had its own child:
 //! - the daemon waits at most `limits.max-attachment-seconds` for an answer; past that it
 //!   kills the worker (SIGKILL by pid), reaps it, and the letter gets the time-limit error;
-//!   the next PDF starts a fresh worker;
+//!   the next PDF starts a fresh worker. (A job writes its request and reads the answer on
+//!   the calling thread; the pool's janitor thread does the killing at the deadline, which
+//!   ends that blocked `write` or `read` at once: no thread hand-over per PDF);
 //! - each worker runs under `ulimit -v` (address space, `limits.max-extractor-mb`) and
 //!   `ulimit -t` (CPU seconds, a backstop), set by `/bin/sh` before it `exec`s the helper
 //!   (setting limits on a child from Rust needs `unsafe` (pre_exec), which this crate

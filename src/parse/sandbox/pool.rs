@@ -8,7 +8,9 @@
 //! - a worker is retired, never reused, once it has done `max-jobs` jobs, spent `cpu_budget` in
 //!   jobs (so `ulimit -t`, which counts its whole life, can never end a healthy job), or grown
 //!   past `max-rss-mb`; an idle worker is retired after `idle` (by [`Pool::retire_idle`], which
-//!   a janitor thread calls), so an idle daemon holds none;
+//!   the janitor thread calls), so an idle daemon holds none;
+//! - the janitor thread is the time limit: it kills a job's worker at the job's deadline; no
+//!   worker is handed out unless the janitor runs;
 //! - every worker ended is waited for (no zombies); one whose daemon died sees end of file on
 //!   its stdin and exits by itself (the pipes are close-on-exec, so no other child holds them).
 //!

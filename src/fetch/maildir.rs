@@ -11,7 +11,20 @@ use crate::clock::Clock;
 use crate::store::{Store, Stored};
 use std::path::{Path, PathBuf};
 
-/// Stores every message of the Maildir at `root` not stored before.
+/// Messages stored in one transaction at most (as the IMAP source does), and their bytes.
+const BATCH_MESSAGES: usize = 32;
+const BATCH_BYTES: usize = 1024 * 1024;
+
+/// A message file read and waiting for its batch's commit.
+struct Read {
+    position: String,
+    raw: Vec<u8>,
+    path: PathBuf,
+    new: bool,
+}
+
+/// Stores every message of the Maildir at `root` not stored before, up to 32 messages per
+/// transaction. A file moves to `cur/` only after the transaction that stored it committed.
 pub fn fetch(
     store: &mut Store,
     source: &str,
@@ -20,6 +33,7 @@ pub fn fetch(
     clock: &dyn Clock,
 ) -> Result<FetchStats, FetchError> {
     let mut stats = FetchStats::default();
+    let mut batch: Vec<Read> = Vec::new();
     for sub in ["new", "cur"] {
         let dir = root.join(sub);
         let mut files = list(&dir)?;
@@ -42,28 +56,67 @@ pub fn fetch(
                     continue;
                 }
             };
-            match store.store_raw(source, &position, &raw, clock.now())? {
-                Stored::New(id) => {
-                    tracing::debug!(source, position, message = id.0, "stored");
-                    stats.stored += 1;
-                }
-                Stored::SameMessage(id) => {
-                    tracing::info!(
-                        source,
-                        position,
-                        message = id.0,
-                        "same message stored before"
-                    );
-                    stats.duplicates += 1;
-                }
-                Stored::SeenPosition => stats.known += 1,
-            }
-            if move_to_cur && sub == "new" {
-                move_to_cur_dir(root, &path);
+            batch.push(Read {
+                position,
+                raw,
+                path,
+                new: sub == "new",
+            });
+            let bytes: usize = batch.iter().map(|r| r.raw.len()).sum();
+            if batch.len() >= BATCH_MESSAGES || bytes >= BATCH_BYTES {
+                commit(store, source, &mut batch, move_to_cur, clock, &mut stats)?;
             }
         }
     }
+    commit(store, source, &mut batch, move_to_cur, clock, &mut stats)?;
     Ok(stats)
+}
+
+/// Stores the messages read so far in one transaction; then moves their files.
+fn commit(
+    store: &mut Store,
+    source: &str,
+    batch: &mut Vec<Read>,
+    move_to_cur: bool,
+    clock: &dyn Clock,
+    stats: &mut FetchStats,
+) -> Result<(), FetchError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let items = batch
+        .iter()
+        .map(|r| (r.position.as_str(), r.raw.as_slice()));
+    let outcomes = store.store_raw_many(source, items, clock.now())?;
+    for (r, stored) in batch.iter().zip(outcomes) {
+        let position = &r.position;
+        match stored {
+            Stored::New(id) => {
+                tracing::debug!(source, position, message = id.0, "stored");
+                stats.stored += 1;
+            }
+            Stored::SameMessage(id) => {
+                tracing::info!(
+                    source,
+                    position,
+                    message = id.0,
+                    "same message stored before"
+                );
+                stats.duplicates += 1;
+            }
+            Stored::SeenPosition => stats.known += 1,
+        }
+        if move_to_cur && r.new {
+            move_to_cur_dir(root_of(&r.path), &r.path);
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// The Maildir of a message file (the parent of its `new/` or `cur/`).
+fn root_of(path: &Path) -> &Path {
+    path.parent().and_then(Path::parent).unwrap_or(path)
 }
 
 fn list(dir: &Path) -> Result<Vec<PathBuf>, FetchError> {
@@ -141,5 +194,37 @@ mod tests {
         assert!(dir.path().join("cur/1.a:2,").exists());
         let s2 = fetch(&mut store, "inbox", dir.path(), true, &SystemClock).expect("fetch");
         assert_eq!((s2.stored, s2.known), (0, 2));
+    }
+
+    #[test]
+    fn many_messages_are_stored_in_batches_each_once_and_moved_after_their_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
+        }
+        // More than two batches, one big message that closes a batch by its bytes, and a
+        // message that is in new/ and (as another client moved it) in cur/ at once.
+        let n = BATCH_MESSAGES * 2 + 5;
+        for i in 0..n {
+            let body = if i == 7 {
+                "x".repeat(BATCH_BYTES)
+            } else {
+                i.to_string()
+            };
+            let raw = format!("Subject: {i}\n\n{body}\n");
+            std::fs::write(dir.path().join(format!("new/{i:03}.m")), raw).expect("write");
+        }
+        std::fs::write(dir.path().join("cur/003.m:2,S"), b"Subject: 3\n\n3\n").expect("write");
+        let mut store = Store::open_in_memory().expect("db");
+        let s = fetch(&mut store, "inbox", dir.path(), true, &SystemClock).expect("fetch");
+        // (Files moved to cur/ before it was listed count as known there.)
+        assert_eq!((s.stored, s.duplicates), (n, 0), "{s:?}");
+        assert_eq!(store.pending(1000).expect("pending").len(), n);
+        let in_new = std::fs::read_dir(dir.path().join("new"))
+            .expect("ls")
+            .count();
+        assert_eq!(in_new, 0);
+        let again = fetch(&mut store, "inbox", dir.path(), true, &SystemClock).expect("fetch");
+        assert_eq!((again.stored, again.known), (0, n + 1));
     }
 }

@@ -181,6 +181,40 @@ def cpu_seconds(pid):
     return total / tick
 
 
+def children(pid):
+    """The live child processes of pid (the PDF workers), from every /proc/N/stat's ppid."""
+    kids = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    kids.append(int(name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return kids
+
+
+def children_cpu_seconds(pid):
+    """CPU seconds of pid's children: the ones it has reaped (a PDF reader per PDF before the
+    worker pool) and the live ones (the pool's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[13]) + int(fields[14])) / tick
+    except OSError:
+        pass
+    return total + sum(cpu_seconds(k) for k in children(pid))
+
+
+def children_rss(pid):
+    """Summed VmRSS of pid's live children in KiB."""
+    return sum((rss(k) or (0, 0))[0] for k in children(pid))
+
+
 class Daemon:
     def __init__(self, workdir, config):
         self.workdir = workdir
@@ -236,7 +270,7 @@ def ingest(kind, n):
     work = os.path.join(OUT, f"run-{kind}-{n}")
     shutil.rmtree(work, ignore_errors=True)
     d = Daemon(work, write_config(work, "file"))
-    samples, anon, files = [], [], []
+    samples, anon, files, worker_samples = [], [], [], []
     done = 0
     deadline = time.monotonic() + max(600, n / 2)
     while time.monotonic() < deadline:
@@ -246,11 +280,13 @@ def ingest(kind, n):
             samples.append(r.get("VmRSS", 0))
             anon.append(r.get("RssAnon", 0))
             files.append(r.get("RssFile", 0) + r.get("RssShmem", 0))
+            worker_samples.append(children_rss(d.proc.pid))
         done = d.done()
         if done >= n or d.proc.poll() is not None:
             break
     seconds = time.monotonic() - d.start
     cpu = cpu_seconds(d.proc.pid)
+    cpu_children = children_cpu_seconds(d.proc.pid)
     hwm = (rss(d.proc.pid) or (0, 0))[1]
     time.sleep(2)
     idle = (rss(d.proc.pid) or (0, 0))[0]
@@ -262,9 +298,14 @@ def ingest(kind, n):
     res = {"kind": kind, "n": n, "bytes": size, "raw_seconds": raw["seconds"], "raw_rate": raw_rate,
            "seconds": seconds, "rate": rate, "ratio": rate / raw_rate, "done": done, "counts": counts,
            "rss_peak_kib": hwm, "rss_median_kib": statistics.median(samples) if samples else 0,
-           "rss_idle_kib": idle, "cpu_seconds": cpu,
+           "rss_idle_kib": idle, "cpu_seconds": cpu, "cpu_children_seconds": cpu_children,
            "rss_anon_median_kib": statistics.median(anon) if anon else 0,
-           "rss_file_median_kib": statistics.median(files) if files else 0}
+           "rss_file_median_kib": statistics.median(files) if files else 0,
+           "workers_rss_median_kib": statistics.median(worker_samples) if worker_samples else 0,
+           "workers_rss_peak_kib": max(worker_samples, default=0)}
+    log(f"   PDF readers (child processes, included in the CPU below): CPU {cpu_children:.2f} s, "
+        f"RSS of the live ones median {res['workers_rss_median_kib']/1024:.1f} MiB, "
+        f"peak {res['workers_rss_peak_kib']/1024:.1f} MiB")
     log(f"   suratd: {done}/{n} in {seconds:.2f} s = {rate:.0f}/s, CPU {cpu:.2f} s "
         f"({100 * res['ratio']:.1f} % of raw {raw_rate:.0f}/s), RSS peak {hwm/1024:.1f} MiB, "
         f"median {res['rss_median_kib']/1024:.1f} MiB (anonymous {res['rss_anon_median_kib']/1024:.1f}, "

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use suratd::parse::sandbox;
 
 fn main() -> ExitCode {
-    // A copy of this binary reads each PDF in a child process it can kill (see
-    // parse::sandbox); that copy is started with the hidden first argument.
+    // Copies of this binary read the PDFs in worker processes it can kill (see
+    // parse::sandbox); they are started with the hidden first argument.
     if std::env::args_os()
         .nth(1)
         .is_some_and(|a| a == sandbox::HELPER_ARG)
@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         few_malloc_arenas(&exe);
         sandbox::use_helper(exe);
     }
+    // It ends the PDF workers before it returns (parse::sandbox::shutdown).
     suratd::cli::main()
 }
 

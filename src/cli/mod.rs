@@ -191,6 +191,9 @@ pub fn main() -> ExitCode {
             },
         ),
     };
+    // Close the PDF workers and reap them, while the log still takes their last line (a
+    // killed daemon's workers exit by themselves: see parse::sandbox).
+    crate::parse::sandbox::shutdown();
     drop(flush);
     match result {
         Ok(code) => code,

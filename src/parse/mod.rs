@@ -62,9 +62,9 @@ pub struct Limits {
     /// MIME nesting deeper than this is not descended into.
     pub max_mime_depth: usize,
     /// Reading the text of one PDF is stopped after this many seconds (the `suratd` binary
-    /// reads PDFs in a child process it kills; see [`sandbox`]).
+    /// reads PDFs in worker processes it kills; see [`sandbox`]).
     pub max_attachment_seconds: u64,
-    /// Address space of that child process, in MiB (0: no limit).
+    /// Address space of each PDF worker process, in MiB (0: no limit).
     pub max_extractor_mb: u64,
     /// The letter's attachments go with its disposition and task emails up to this total;
     /// past it they are listed by name and size (the helpdesk keeps them).

@@ -22,7 +22,7 @@ fn set_limit(env: &Env, key: &str, value: u64) {
 }
 
 /// A letter: header lines, a text body, and optionally one base64 attachment.
-fn letter(headers: &[&str], body: &str, file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
+pub(super) fn letter(headers: &[&str], body: &str, file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
     let mut raw = headers.join("\r\n").into_bytes();
     raw.extend_from_slice(
         b"\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n",
@@ -64,7 +64,7 @@ fn base64(data: &[u8]) -> Vec<u8> {
     out
 }
 
-const BUDI: [&str; 5] = [
+pub(super) const BUDI: [&str; 5] = [
     "From: Budi Santoso <budi.santoso@unsyiah.ac.id>",
     "To: Helpdesk TIK <helpdesk@kampus.ac.id>",
     "Subject: Permohonan akun webservice",
@@ -173,7 +173,7 @@ fn an_unread_attachment_of_an_unclaimed_letter_is_answered() {
 
 /// A PDF whose content stream is `ops` text-drawing operations: megabytes of them take the
 /// extractor many seconds.
-fn slow_pdf(ops: usize) -> Vec<u8> {
+pub(super) fn slow_pdf(ops: usize) -> Vec<u8> {
     let mut content = Vec::with_capacity(ops * 40);
     for i in 0..ops {
         content.extend_from_slice(

@@ -13,6 +13,7 @@ mod lampiran;
 mod language;
 mod r#loop;
 mod notices;
+mod pool;
 mod quarantine;
 mod realmail;
 mod reload;

@@ -4,7 +4,6 @@
 //! daemon's next scheduled wake (here the next one would be a reminder hours away).
 
 use super::support::{repo, Env};
-use std::time::{Duration, Instant};
 
 fn at_clock(env: &Env, now: &str, args: &[&str]) -> String {
     super::sla::at_clock(env, now, args).stdout
@@ -22,12 +21,8 @@ fn mail_to(env: &Env, to: &str) -> usize {
         .count()
 }
 
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within 30 s");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+fn wait_for(what: &str, done: impl FnMut() -> bool) {
+    super::support::wait_for(what, 30, done);
 }
 
 #[test]

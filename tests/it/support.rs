@@ -122,6 +122,18 @@ impl Env {
     }
 }
 
+/// Polls `done` every 20 ms until it holds; fails after `secs` (polling, not synchronising).
+pub fn wait_for(what: &str, secs: u64, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {secs} s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 /// A child process killed when the test ends, passed or not.
 pub struct Daemon(pub std::process::Child);
 

@@ -170,13 +170,13 @@ fn collect_pages<'d>(
     Ok(())
 }
 
-/// Extracts the text of a PDF, or says why it could not: in a child process with a time
-/// limit when the binary set one up ([`sandbox::use_helper`]), else here.
+/// Extracts the text of a PDF, or says why it could not: in a worker process with a time
+/// limit when the binary set them up ([`sandbox::use_helper`]), else here.
 pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, String> {
     if !bytes.starts_with(b"%PDF") && find(bytes, b"%PDF-").is_none() {
         return Err("pdf unreadable: no %PDF header".into());
     }
-    let Some(helper) = sandbox::helper() else {
+    let Some(pool) = sandbox::pool() else {
         return extract_here(bytes);
     };
     let run_limits = RunLimits {
@@ -188,7 +188,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, String> {
             .saturating_mul(4)
             .saturating_add(16),
     };
-    match sandbox::run(helper, &[sandbox::HELPER_ARG], bytes, run_limits) {
+    match pool.run(bytes, run_limits) {
         Ok(out) => {
             let out = String::from_utf8_lossy(&out);
             match out.split_once('\n') {

@@ -260,7 +260,8 @@ impl Pipeline<'_> {
     /// in parallel ([`batch::prepare_all`]; decided again in order when a ticket it could
     /// belong to exists by now), then committed in order in one transaction with a savepoint
     /// per message ([`Store::transaction_each`]): each message's ticket, events, queued
-    /// emails and done mark are kept or undone together.
+    /// emails and done mark are kept or undone together. The next batch is prepared while
+    /// one commits. A message a pass leaves pending (none should) waits for the next pass.
     pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
         let mut stats = ProcessStats::default();
         let mut batch = store.pending_after(None, batch::PENDING_BATCH)?;

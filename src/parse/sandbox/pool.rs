@@ -192,11 +192,14 @@ impl Pool {
         self.0.janitor.notify_all();
         self.0.freed.notify_all();
         let n = idle.len();
+        // Their size now too: a pool of a few short jobs has not measured them yet.
+        let last_rss = idle.iter().filter_map(|w| rss_kib(w.pid)).max();
         for w in idle {
             w.end();
         }
         let mut st = self.lock();
         st.stats.live -= n;
+        st.stats.max_rss_kib = st.stats.max_rss_kib.max(last_rss.unwrap_or(0));
         let s = &st.stats;
         if s.started > 0 {
             tracing::info!(

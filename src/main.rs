@@ -26,7 +26,8 @@ fn main() -> ExitCode {
 /// 40 MB. Two arenas hold 18 MB, at the same speed (BENCHMARKS.md). glibc reads the limit
 /// from the environment when a process starts, so the first start sets it and starts the
 /// same binary again in place (same pid, arguments and streams). An administrator's own
-/// `MALLOC_ARENA_MAX` is kept. If that start fails, this one goes on as it is.
+/// `MALLOC_ARENA_MAX` is kept. If that start fails, this one goes on as it is. (Tools that
+/// do not follow an `exec`, such as valgrind, need the variable set beforehand.)
 fn few_malloc_arenas(exe: &std::path::Path) {
     use std::os::unix::process::CommandExt;
     const VAR: &str = "MALLOC_ARENA_MAX";

@@ -61,7 +61,11 @@ fn one_worker_reads_many_pdfs() {
     // A broken PDF is an answer too (an error in words), not a dead worker.
     let broken = pool.run(&fixture("rusak-terpotong.pdf"), limits(30));
     let broken = String::from_utf8_lossy(broken.as_deref().expect("answered")).to_string();
-    assert!(broken.starts_with("err\npdf unreadable"), "{broken}");
+    // (The fast reader refused it first, and the answer says so: `err slow: …`.)
+    assert!(
+        broken.starts_with("err") && broken.contains("\npdf unreadable"),
+        "{broken}"
+    );
     let stats = pool.stats();
     assert_eq!((stats.started, stats.answered, stats.live), (1, 21, 1));
     let pids = pool.idle_pids();
@@ -222,7 +226,9 @@ fn jobs_at_once_use_every_worker_and_never_more() {
     for j in jobs {
         let out = j.join().expect("job thread");
         assert!(
-            out.as_deref().is_ok_and(|a| a.starts_with(b"ok\n")),
+            // Read by pdf-extract (the fast reader does not know its glyph), and said so.
+            out.as_deref()
+                .is_ok_and(|a| a.starts_with(b"ok slow: ") && a.contains(&b'\n')),
             "{out:?}"
         );
     }
@@ -317,4 +323,41 @@ fn the_workers_of_a_killed_daemon_exit() {
     wait_for("the workers to exit", 20, || {
         workers.iter().all(|&w| !running(w))
     });
+}
+
+/// A worker has no log of its own: when the fast reader hands a PDF to pdf-extract, the
+/// worker says why in its answer and the daemon logs it (debug level, `-v`).
+#[test]
+fn why_pdf_extract_read_a_file_reaches_the_daemons_log() {
+    let env = Env::new();
+    let file = env.path().join("lambat.eml");
+    let raw = letter(
+        &BUDI,
+        "x\r\n",
+        Some(("application/pdf", "cepat.pdf", &slow_pdf(3))),
+    );
+    std::fs::write(&file, raw).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_suratd"))
+        .arg("--config")
+        .arg(env.config())
+        .args(["try", "--json"])
+        .arg(&file)
+        .env("RUST_LOG", "suratd=debug")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    let line = log
+        .lines()
+        .find(|l| l.contains("fast pdf reader refused"))
+        .unwrap_or_else(|| panic!("no refusal in the log:\n{log}"));
+    assert!(line.contains("reason=") && line.contains("glyph"), "{line}");
+    // And the text was read all the same.
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(v["message"]["attachments"][0]["error"].is_null(), "{v}");
 }

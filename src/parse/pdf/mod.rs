@@ -191,9 +191,15 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, String> {
     match pool.run(bytes, run_limits) {
         Ok(out) => {
             let out = String::from_utf8_lossy(&out);
-            match out.split_once('\n') {
-                Some(("ok", text)) => Ok(text.to_string()),
-                Some(("err", why)) => Err(why.to_string()),
+            let (head, rest) = out.split_once('\n').unwrap_or((&out, ""));
+            // The first line: `ok` or `err`, then, when pdf-extract read it, why.
+            let (status, slow) = head.split_once(' ').unwrap_or((head, ""));
+            if let Some(why) = slow.strip_prefix(SLOW_NOTE) {
+                log_slow_path(why);
+            }
+            match status {
+                "ok" => Ok(rest.to_string()),
+                "err" => Err(rest.to_string()),
                 _ => Err("pdf unreadable: the reader gave no answer".into()),
             }
         }
@@ -205,19 +211,41 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, String> {
     }
 }
 
+/// What follows `ok`/`err` on the first line of a worker's answer when pdf-extract read the
+/// file: `ok slow: REASON`.
+pub(crate) const SLOW_NOTE: &str = "slow: ";
+
 /// Extracts the text of a PDF in this process (no time limit).
 pub(crate) fn extract_here(bytes: &[u8]) -> Result<String, String> {
+    let (outcome, slow) = extract_here_noting(bytes);
+    if let Some(why) = slow {
+        log_slow_path(&why);
+    }
+    outcome
+}
+
+/// Logs that the fast reader handed a PDF to pdf-extract, and why (debug level: `-v`).
+fn log_slow_path(why: &str) {
+    tracing::debug!(reason = %why, "fast pdf reader refused; pdf-extract read it");
+}
+
+/// [`extract_here`], and why the fast reader handed the file to pdf-extract, if it did (a
+/// worker process has no log of its own: it sends the reason with its answer).
+pub(crate) fn extract_here_noting(bytes: &[u8]) -> (Result<String, String>, Option<String>) {
     if !bytes.starts_with(b"%PDF") && find(bytes, b"%PDF-").is_none() {
-        return Err("pdf unreadable: no %PDF header".into());
+        return (Err("pdf unreadable: no %PDF header".into()), None);
     }
     // The fast reader is written not to panic; should it, pdf-extract still gets the file.
-    match catch_unwind(AssertUnwindSafe(|| fast_text(bytes))) {
-        Ok(Ok(text)) => return finish(bytes, &text),
-        Ok(Err(why)) => {
-            tracing::debug!(reason = %why, "fast pdf reader refused; pdf-extract reads it")
-        }
-        Err(_) => tracing::debug!("fast pdf reader failed; pdf-extract reads it"),
-    }
+    let slow = match catch_unwind(AssertUnwindSafe(|| fast_text(bytes))) {
+        Ok(Ok(text)) => return (finish(bytes, &text), None),
+        Ok(Err(why)) => why.to_string(),
+        Err(_) => "the fast reader failed".to_string(),
+    };
+    (with_pdf_extract(bytes), Some(slow))
+}
+
+/// The text by pdf-extract, under `catch_unwind`.
+fn with_pdf_extract(bytes: &[u8]) -> Result<String, String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::extract_text_from_mem(bytes)
     }));

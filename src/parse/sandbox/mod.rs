@@ -33,7 +33,8 @@
 //! that does not runs the extractor in-process, under `catch_unwind` only, with no time limit.
 //!
 //! `suratd __extract-pdf` without `--serve` reads one PDF on stdin and writes `ok\n` and the
-//! text, or `err\n` and the reason, on stdout (for trying a file by hand).
+//! text, or `err\n` and the reason, on stdout (for trying a file by hand; `ok slow: REASON`
+//! when pdf-extract read it, see wire.rs).
 
 mod pool;
 pub(crate) mod wire;
@@ -90,11 +91,19 @@ pub fn helper_main() -> std::process::ExitCode {
     }
 }
 
-/// `ok\n` and the text, or `err\n` and why not.
+/// `ok\n` and the text, or `err\n` and why not. When the fast reader handed the file to
+/// pdf-extract, the first line says why (`ok slow: REASON`), for the daemon's log.
 fn answer(pdf: &[u8]) -> Vec<u8> {
-    match super::pdf::extract_here(pdf) {
-        Ok(text) => format!("ok\n{text}"),
-        Err(why) => format!("err\n{why}"),
+    let (outcome, slow) = super::pdf::extract_here_noting(pdf);
+    let note = slow
+        .map(|why| {
+            let why = why.replace(['\n', '\r'], " ");
+            format!(" {}{why}", super::pdf::SLOW_NOTE)
+        })
+        .unwrap_or_default();
+    match outcome {
+        Ok(text) => format!("ok{note}\n{text}"),
+        Err(why) => format!("err{note}\n{why}"),
     }
     .into_bytes()
 }

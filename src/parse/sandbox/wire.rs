@@ -4,7 +4,9 @@
 //! Both directions are length-prefixed frames, little-endian:
 //! - request (daemon → worker, on its stdin): `u64 max_answer`, `u64 len`, `len` bytes of PDF;
 //! - answer (worker → daemon, on its stdout): `u64 len`, `len` bytes: `ok\n` then the text, or
-//!   `err\n` then the reason, cut at `max_answer` bytes by the worker.
+//!   `err\n` then the reason, cut at `max_answer` bytes by the worker. When the fast reader
+//!   handed the file to pdf-extract, the first line says why: `ok slow: REASON\n` (the worker
+//!   has no log; the daemon logs it).
 //!
 //! One request at a time: the worker reads a whole request before it works on it and answers
 //! before it reads the next, so its stdin pipe is empty whenever it is idle. End of file on

@@ -469,18 +469,16 @@ def report(r):
                      f"{m.get('cpu_seconds', 0):.2f} s = {1e6 * m.get('cpu_seconds', 0) / m['n']:.0f} us/letter",
                      "", ""))
 
-    if "text" in r:
-        t = r["text"]
-        rows.append(("raw fetch limit, text letters", f"{t['raw_rate']:.0f} msg/s", "(ceiling)", ""))
-        rows.append(("ingest, text letters", f"{t['rate']:.0f} msg/s = {100*t['ratio']:.1f} % of raw",
-                     ">= 25 % of raw", "ok" if t["ratio"] >= 0.25 else "MISSED"))
-        memory("text", t)
-    if "mix" in r:
-        m = r["mix"]
-        rows.append(("raw fetch limit, PDF mix", f"{m['raw_rate']:.0f} msg/s", "(ceiling)", ""))
-        rows.append(("ingest, PDF mix", f"{m['rate']:.0f} msg/s = {100*m['ratio']:.1f} % of raw",
-                     ">= 500 msg/s", "ok" if m["rate"] >= 500 else "MISSED"))
-        memory("PDF mix", m)
+    # (key, what, target, met)
+    for key, kind, target, met in (("text", "text letters", ">= 25 % of raw", lambda m: m["ratio"] >= 0.25),
+                                   ("mix", "PDF mix", ">= 500 msg/s", lambda m: m["rate"] >= 500)):
+        if key not in r:
+            continue
+        m = r[key]
+        rows.append((f"raw fetch limit, {kind}", f"{m['raw_rate']:.0f} msg/s", "(ceiling)", ""))
+        rows.append((f"ingest, {kind}", f"{m['rate']:.0f} msg/s = {100*m['ratio']:.1f} % of raw",
+                     target, "ok" if met(m) else "MISSED"))
+        memory(kind, m)
     if "big" in r:
         b = r["big"]
         rows.append(("25 MB attachment: peak above idle", f"{b['cost_ratio']:.2f} x its size", "<= 3 x",

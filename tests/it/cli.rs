@@ -230,18 +230,6 @@ fn the_daemon_runs_with_two_malloc_arenas_in_its_own_process() {
     drop(d);
 
     let log = env.path().join("b.log");
-    let d = super::support::Daemon(
-        std::process::Command::new(env!("CARGO_BIN_EXE_suratd"))
-            .arg("--config")
-            .arg(env.config())
-            .arg("run")
-            .current_dir(env.path())
-            .env("RUST_LOG", "suratd=info")
-            .env("MALLOC_ARENA_MAX", "4")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("log"))
-            .spawn()
-            .expect("start"),
-    );
+    let d = env.daemon_with_env(&[("MALLOC_ARENA_MAX", "4")], &log);
     assert_eq!(environ_of(&d, &log), ["MALLOC_ARENA_MAX=4"]);
 }

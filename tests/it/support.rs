@@ -88,6 +88,14 @@ impl Env {
     /// `suratd run` in the background, logging at info level into `log`; with `clock_start`,
     /// on the debug-only clock that starts at that instant.
     pub fn daemon(&self, clock_start: Option<&str>, log: &Path) -> Daemon {
+        match clock_start {
+            Some(t) => self.daemon_with_env(&[("SURATD_CLOCK_START", t)], log),
+            None => self.daemon_with_env(&[], log),
+        }
+    }
+
+    /// [`Env::daemon`] with more environment variables.
+    pub fn daemon_with_env(&self, vars: &[(&str, &str)], log: &Path) -> Daemon {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_suratd"));
         cmd.arg("--config")
             .arg(self.config())
@@ -96,10 +104,8 @@ impl Env {
             .env("RUST_LOG", "suratd=info")
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::null())
-            .stderr(std::fs::File::create(log).expect("log"));
-        if let Some(t) = clock_start {
-            cmd.env("SURATD_CLOCK_START", t);
-        }
+            .stderr(std::fs::File::create(log).expect("log"))
+            .envs(vars.iter().copied());
         Daemon(cmd.spawn().expect("start suratd run"))
     }
 

@@ -264,13 +264,14 @@ impl Pipeline<'_> {
     /// one commits. A message a pass leaves pending (none should) waits for the next pass.
     pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
         let mut stats = ProcessStats::default();
-        let mut batch = store.pending_after(None, batch::PENDING_BATCH)?;
+        let mut batch = store.pending_batch(None, batch::PENDING_BATCH, batch::PENDING_BYTES)?;
         let mut numbering = self.numbering(store)?;
         let mut prepared = batch::prepare_all(self, &batch, Some(&numbering));
         while let Some((last, _)) = batch.last() {
             // The next batch is parsed and decided on the other cores while this one commits
             // (its decisions are checked again in its own transaction, as any batch's are).
-            let next = store.pending_after(Some(*last), batch::PENDING_BATCH)?;
+            let next =
+                store.pending_batch(Some(*last), batch::PENDING_BATCH, batch::PENDING_BYTES)?;
             let made = prepared
                 .iter()
                 .filter(|p| self.makes_ticket(&p.decision))
@@ -298,7 +299,11 @@ impl Pipeline<'_> {
                     // Nothing was waiting behind this batch; letters stored while it
                     // committed come after it. (One this pass left pending is not taken
                     // again before the next pass.)
-                    batch = store.pending_after(Some(*last), batch::PENDING_BATCH)?;
+                    batch = store.pending_batch(
+                        Some(*last),
+                        batch::PENDING_BATCH,
+                        batch::PENDING_BYTES,
+                    )?;
                     prepared = batch::prepare_all(self, &batch, Some(&numbering));
                 }
             }

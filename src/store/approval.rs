@@ -189,13 +189,16 @@ impl Tx<'_> {
         address: &str,
         since: DateTime<Utc>,
     ) -> Result<bool> {
-        Ok(self.tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = ?1 AND o.template = ?2
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.ticket_id = ?1 AND o.template = ?2
                 AND o.created_at >= ?4
                 AND EXISTS (SELECT 1 FROM json_each(o.recipients) r WHERE lower(r.value) = lower(?3)))",
-            params![ticket.0, template, address, ts(since)],
-            |r| r.get(0),
-        )?)
+            )?
+            .query_row(params![ticket.0, template, address, ts(since)], |r| {
+                r.get(0)
+            })?)
     }
 
     /// The raw bytes of a stored message (the letter whose attachments go with a disposition).

@@ -47,6 +47,49 @@ impl Store {
         Ok(raw)
     }
 
+    /// [`Store::pending`], from the message after `after` on (ids grow with arrival).
+    pub fn pending_after(
+        &self,
+        after: Option<MessageRowId>,
+        limit: usize,
+    ) -> Result<Vec<(MessageRowId, Vec<u8>)>> {
+        self.pending_batch(after, limit, usize::MAX)
+    }
+
+    /// [`Store::pending_after`], stopping before the message that would bring the bytes read
+    /// past `max_bytes` (the first message is read whatever its size).
+    pub fn pending_batch(
+        &self,
+        after: Option<MessageRowId>,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Vec<(MessageRowId, Vec<u8>)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT m.id, m.size, CASE WHEN m.size > ?2 THEN NULL ELSE r.raw END
+             FROM messages m JOIN message_raw r ON r.message = m.id
+             WHERE m.state = 'pending' AND m.id > ?3 ORDER BY m.id LIMIT ?1",
+        )?;
+        let after = after.map_or(0, |m| m.0);
+        let mut rows = st.query(rusqlite::params![limit as i64, LARGE as i64, after])?;
+        let mut out: Vec<(MessageRowId, Option<Vec<u8>>)> = Vec::new();
+        let mut bytes = 0usize;
+        while let Some(r) = rows.next()? {
+            let size = usize::try_from(r.get::<_, i64>(1)?).unwrap_or(0);
+            if !out.is_empty() && bytes.saturating_add(size) > max_bytes {
+                break;
+            }
+            bytes = bytes.saturating_add(size);
+            out.push((MessageRowId(r.get(0)?), r.get(2)?));
+        }
+        drop(rows);
+        out.into_iter()
+            .map(|(id, raw)| match raw {
+                Some(raw) => Ok((id, raw)),
+                None => Ok((id, self.read_large(id)?)),
+            })
+            .collect()
+    }
+
     /// Runs `f` for each item in one write transaction, each call in its own savepoint.
     /// Stops at the first error: that item's savepoint is undone, the items before it are
     /// committed, and the error is returned.
@@ -160,6 +203,23 @@ mod tests {
         assert_eq!(&second[..3], &[Stored::SeenPosition; 3]);
         assert!(matches!(second[3], Stored::SameMessage(_)));
         assert_eq!(s.pending(10)?.len(), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn a_pending_batch_stops_at_its_byte_budget_but_always_takes_one() -> Result<()> {
+        let mut s = Store::open_in_memory()?;
+        let items: Vec<_> = (1..=5).map(letter).collect();
+        many(&mut s, &items)?;
+        let size = items[0].1.len();
+        let ids =
+            |v: Vec<(MessageRowId, Vec<u8>)>| v.into_iter().map(|(id, _)| id.0).collect::<Vec<_>>();
+        assert_eq!(ids(s.pending_batch(None, 10, 2 * size)?), [1, 2]);
+        assert_eq!(ids(s.pending_batch(Some(MessageRowId(2)), 10, 1)?), [3]);
+        assert_eq!(
+            ids(s.pending_batch(Some(MessageRowId(2)), 2, usize::MAX)?),
+            [3, 4]
+        );
         Ok(())
     }
 

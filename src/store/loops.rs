@@ -9,10 +9,11 @@ impl Tx<'_> {
     pub fn emails_to_since(&self, address: &str, since: DateTime<Utc>) -> Result<i64> {
         // Recipients are stored as the JSON list the outbox wrote; answers have one.
         let recipients = serde_json::to_string(&[address]).unwrap_or_default();
-        Ok(self.tx.query_row(
-            "SELECT COUNT(*) FROM outbox WHERE recipients = ?1 AND created_at >= ?2",
-            params![recipients, ts(since)],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM outbox WHERE recipients = ?1 AND created_at >= ?2",
+            )?
+            .query_row(params![recipients, ts(since)], |r| r.get(0))?)
     }
 }

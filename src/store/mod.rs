@@ -13,13 +13,13 @@ use crate::workflow::{TicketKind, TicketState};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub mod approval;
 pub mod batch;
 pub mod cursor;
 mod loops;
+mod migrate;
 pub mod outbox;
 pub mod quarantine;
 pub mod rawhead;
@@ -29,15 +29,6 @@ pub mod sla;
 pub fn ticket_number(prefix: &str, year: i32, counter: i64) -> String {
     format!("{prefix}-{year}-{counter:06}")
 }
-
-const MIGRATIONS: [&str; 6] = [
-    include_str!("migrations/001_init.sql"),
-    include_str!("migrations/002_imap_cursor.sql"),
-    include_str!("migrations/003_approval.sql"),
-    include_str!("migrations/004_sla.sql"),
-    include_str!("migrations/008_raw_apart.sql"),
-    include_str!("migrations/009_outbox_indexes.sql"),
-];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -228,7 +219,6 @@ fn put_raw(
     }
     let head = rawhead::RawHead::scan(raw);
     let dedupe_key = head.dedupe_key();
-    let content_hash = hex(&Sha256::digest(raw));
     let now_s = ts(now);
     let existing: Option<i64> = tx
         .prepare_cached("SELECT id FROM messages WHERE dedupe_key = ?1")?
@@ -238,12 +228,11 @@ fn put_raw(
         Some(id) => (id, Stored::SameMessage(MessageRowId(id))),
         None => {
             tx.prepare_cached(
-                "INSERT INTO messages (dedupe_key, content_hash, message_id, size, stored_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO messages (dedupe_key, message_id, size, stored_at)
+                 VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![
                 dedupe_key,
-                content_hash,
                 head.message_id,
                 raw.len() as i64,
                 now_s
@@ -330,19 +319,7 @@ impl Store {
         // pass through once, and the OS caches the file anyway. Keeps the resident size small.
         conn.pragma_update(None, "cache_size", -1024)
             .map_err(open_err)?;
-        let version: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
-            .map_err(open_err)? as usize;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let v = i + 1;
-            let tx = conn
-                .transaction()
-                .map_err(|source| StoreError::Migration { version: v, source })?;
-            tx.execute_batch(sql)
-                .and_then(|_| tx.pragma_update(None, "user_version", v as i64))
-                .and_then(|_| tx.commit())
-                .map_err(|source| StoreError::Migration { version: v, source })?;
-        }
+        migrate::up_to(&mut conn, migrate::MIGRATIONS.len(), path)?;
         Ok(Store { conn })
     }
 
@@ -387,39 +364,12 @@ impl Store {
         self.pending_after(None, limit)
     }
 
-    /// [`Store::pending`], from the message after `after` on (ids grow with arrival).
-    pub fn pending_after(
-        &self,
-        after: Option<MessageRowId>,
-        limit: usize,
-    ) -> Result<Vec<(MessageRowId, Vec<u8>)>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT m.id, CASE WHEN m.size > ?2 THEN NULL ELSE r.raw END
-             FROM messages m JOIN message_raw r ON r.message = m.id
-             WHERE m.state = 'pending' AND m.id > ?3 ORDER BY m.id LIMIT ?1",
-        )?;
-        let after = after.map_or(0, |m| m.0);
-        let rows = st.query_map(params![limit as i64, batch::LARGE as i64, after], |r| {
-            Ok((MessageRowId(r.get(0)?), r.get::<_, Option<Vec<u8>>>(1)?))
-        })?;
-        let rows: Vec<_> = rows.collect::<std::result::Result<_, _>>()?;
-        rows.into_iter()
-            .map(|(id, raw)| match raw {
-                Some(raw) => Ok((id, raw)),
-                None => Ok((id, self.read_large(id)?)),
-            })
-            .collect()
-    }
-
     /// The raw bytes of a stored message.
     pub fn raw(&self, id: MessageRowId) -> Result<Option<Vec<u8>>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT raw FROM message_raw WHERE message = ?1",
-                params![id.0],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT raw FROM message_raw WHERE message = ?1")?
+            .query_row(params![id.0], |r| r.get(0))
             .optional()?)
     }
 
@@ -456,11 +406,17 @@ impl Store {
     }
 
     pub fn events(&self, ticket: Option<TicketId>) -> Result<Vec<EventRow>> {
-        let mut st = self.conn.prepare_cached(
+        // Two statements, not `?1 IS NULL OR e.ticket_id = ?1`: with the OR, SQLite reads
+        // every event even for one ticket (it cannot use `events_ticket`).
+        let mut st = self.conn.prepare_cached(if ticket.is_some() {
             "SELECT e.id, t.number, e.message, e.at, e.kind, e.actor, e.detail
              FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id
-             WHERE ?1 IS NULL OR e.ticket_id = ?1 ORDER BY e.id",
-        )?;
+             WHERE e.ticket_id = ?1 ORDER BY e.id"
+        } else {
+            "SELECT e.id, t.number, e.message, e.at, e.kind, e.actor, e.detail
+             FROM events e LEFT JOIN tickets t ON t.id = e.ticket_id
+             WHERE ?1 IS NULL ORDER BY e.id"
+        })?;
         let rows = st.query_map(params![ticket.map(|t| t.0)], |r| {
             Ok(EventRow {
                 id: r.get(0)?,
@@ -511,8 +467,9 @@ impl Store {
     /// Queued emails due at `now`, oldest first.
     pub fn due_emails(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, message_id, recipients, raw, attempts FROM outbox
-             WHERE state = 'queued' AND next_attempt_at <= ?1 ORDER BY id LIMIT ?2",
+            "SELECT o.id, o.message_id, o.recipients, r.raw, o.attempts
+             FROM outbox o JOIN outbox_raw r ON r.outbox = o.id
+             WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 ORDER BY o.id LIMIT ?2",
         )?;
         let rows = st.query_map(params![ts(now), limit as i64], |r| {
             Ok(OutboxRow {
@@ -554,13 +511,14 @@ pub struct Tx<'c> {
 impl Tx<'_> {
     /// The next ticket number for `prefix` in `year`: `TIK-2026-000123`.
     pub fn next_ticket_number(&self, prefix: &str, year: i32) -> Result<String> {
-        let last: i64 = self.tx.query_row(
-            "INSERT INTO ticket_counters (prefix, year, last) VALUES (?1, ?2, 1)
-             ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1
-             RETURNING last",
-            params![prefix, year],
-            |r| r.get(0),
-        )?;
+        let last: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO ticket_counters (prefix, year, last) VALUES (?1, ?2, 1)
+                 ON CONFLICT (prefix, year) DO UPDATE SET last = last + 1
+                 RETURNING last",
+            )?
+            .query_row(params![prefix, year], |r| r.get(0))?;
         Ok(ticket_number(prefix, year, last))
     }
 
@@ -660,8 +618,8 @@ impl Tx<'_> {
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO outbox (dedupe_key, ticket_id, message_id, template,
-                    recipients, subject, raw, next_attempt_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                    recipients, subject, next_attempt_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             )?
             .execute(params![
                 e.dedupe_key,
@@ -670,10 +628,16 @@ impl Tx<'_> {
                 e.template,
                 serde_json::to_string(e.recipients).unwrap_or_else(|_| "[]".into()),
                 e.subject,
-                e.raw,
                 ts(now)
             ])?;
-        Ok(n == 1)
+        if n != 1 {
+            return Ok(false);
+        }
+        // The bytes apart (migration 010): marking the email sent then rewrites a small row.
+        self.tx
+            .prepare_cached("INSERT INTO outbox_raw (outbox, raw) VALUES (?1, ?2)")?
+            .execute(params![self.tx.last_insert_rowid(), e.raw])?;
+        Ok(true)
     }
 
     /// Marks a message processed, with how it ended. Part of the same transaction as the

@@ -72,15 +72,19 @@ pub struct OutboxEntry {
 /// Marks row `id` sent at `at` (dropping its body when it carried a secret); true when it
 /// did carry one, so that the caller truncates the WAL once the mark is committed.
 pub(super) fn set_sent(conn: &rusqlite::Connection, id: i64, at: DateTime<Utc>) -> Result<bool> {
-    let scrubbed: Option<bool> = conn
+    let scrub: Option<bool> = conn
         .prepare_cached(
-            "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1,
-                raw = CASE WHEN scrub_after_send = 1 THEN X'' ELSE raw END
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, attempts = attempts + 1
              WHERE id = ?1 RETURNING scrub_after_send",
         )?
         .query_row(params![id, ts(at)], |r| r.get(0))
         .optional()?;
-    Ok(scrubbed == Some(true))
+    if scrub != Some(true) {
+        return Ok(false);
+    }
+    conn.prepare_cached("UPDATE outbox_raw SET raw = X'' WHERE outbox = ?1")?
+        .execute(params![id])?;
+    Ok(true)
 }
 
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
@@ -118,8 +122,9 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(
-                "SELECT o.id, t.number, o.message_id, o.recipients, o.raw, o.attempts, o.created_at
-                 FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id
+                "SELECT o.id, t.number, o.message_id, o.recipients, r.raw, o.attempts, o.created_at
+                 FROM outbox o JOIN outbox_raw r ON r.outbox = o.id
+                    LEFT JOIN tickets t ON t.id = o.ticket_id
                  WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND o.id > ?2
                  ORDER BY o.id LIMIT 1",
             )?
@@ -140,11 +145,10 @@ impl Store {
 
     /// When the earliest queued email falls due (None: nothing is queued).
     pub fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<String> = self.conn.query_row(
-            "SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'",
-            [],
-            |r| r.get(0),
-        )?;
+        let at: Option<String> = self
+            .conn
+            .prepare_cached("SELECT min(next_attempt_at) FROM outbox WHERE state = 'queued'")?
+            .query_row([], |r| r.get(0))?;
         match at {
             None => Ok(None),
             Some(s) => match parse_ts(&s) {
@@ -159,11 +163,10 @@ impl Store {
 
     /// How many emails are queued (waiting for an attempt), for the outage log lines.
     pub fn queued_count(&self) -> Result<usize> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE state = 'queued'",
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox WHERE state = 'queued'")?
+            .query_row([], |r| r.get(0))?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 

@@ -165,7 +165,8 @@ impl Store {
     pub fn last_event_id(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?)
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events")?
+            .query_row([], |r| r.get(0))?)
     }
 
     pub fn current_clock(&self, ticket: TicketId) -> Result<Option<ClockRow>> {
@@ -182,11 +183,10 @@ impl Store {
 
     /// The earliest pending deadline, if any.
     pub fn next_sla_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let s: Option<String> = self.conn.query_row(
-            "SELECT MIN(due_at) FROM sla_deadlines WHERE state = 'pending' AND due_at IS NOT NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let s: Option<String> = self
+            .conn
+            .prepare_cached("SELECT MIN(due_at) FROM sla_deadlines WHERE state = 'pending' AND due_at IS NOT NULL")?
+            .query_row([], |r| r.get(0))?;
         opt_ts("sla_deadlines.due_at", s)
     }
 

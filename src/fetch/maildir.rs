@@ -12,8 +12,10 @@ use crate::store::{Store, Stored};
 use std::path::{Path, PathBuf};
 
 /// Messages stored in one transaction at most (as the IMAP source does), and their bytes.
-const BATCH_MESSAGES: usize = 32;
+const BATCH_MESSAGES: usize = 128;
 const BATCH_BYTES: usize = 1024 * 1024;
+/// File names checked against the store at a time.
+const KNOWN_CHUNK: usize = 512;
 
 /// A message file read and waiting for its batch's commit.
 struct Read {
@@ -23,7 +25,7 @@ struct Read {
     new: bool,
 }
 
-/// Stores every message of the Maildir at `root` not stored before, up to 32 messages per
+/// Stores every message of the Maildir at `root` not stored before, up to 128 messages per
 /// transaction. A file moves to `cur/` only after the transaction that stored it committed.
 pub fn fetch(
     store: &mut Store,
@@ -38,11 +40,18 @@ pub fn fetch(
         let dir = root.join(sub);
         let mut files = list(&dir)?;
         files.sort();
-        for path in files {
-            let Some(position) = position_of(&path) else {
-                continue;
-            };
-            if store.has_position(source, &position)? {
+        let named: Vec<(PathBuf, String)> = files
+            .into_iter()
+            .filter_map(|p| position_of(&p).map(|pos| (p, pos)))
+            .collect();
+        // Which files were stored before, asked a chunk at a time in one read transaction
+        // (one per file took a lock and released it again: two system calls a letter).
+        let mut known = Vec::with_capacity(named.len());
+        for chunk in named.chunks(KNOWN_CHUNK) {
+            known.extend(store.known_positions(source, chunk.iter().map(|(_, pos)| pos.as_str()))?);
+        }
+        for ((path, position), known) in named.into_iter().zip(known) {
+            if known {
                 stats.known += 1;
                 continue;
             }

@@ -98,6 +98,7 @@ impl Store {
         items: impl IntoIterator<Item = I>,
         mut f: impl FnMut(&Tx<'_>, I) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
+        let _turn = self.writer_turn();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -137,6 +138,7 @@ impl Store {
         // IMMEDIATE: the write lock is taken (waiting for it under the busy timeout) before
         // the first read. A deferred transaction that reads and then writes gets SQLITE_BUSY
         // at once, without waiting, whenever the processor committed in between.
+        let _turn = self.writer_turn();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

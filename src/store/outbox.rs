@@ -100,6 +100,7 @@ impl Store {
         if marks.is_empty() {
             return Ok(());
         }
+        let _turn = self.writer_turn();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

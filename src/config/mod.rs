@@ -133,14 +133,14 @@ pub struct Helpdesk {
     pub admin: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceConfig {
     /// Short name, unique; part of each stored message's source position.
     pub name: String,
     pub kind: SourceKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
     Maildir {
         path: PathBuf,
@@ -200,7 +200,7 @@ pub struct TlsTrust {
     pub accept_invalid_certs: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImapConfig {
     pub host: String,
     pub port: u16,
@@ -219,7 +219,7 @@ pub struct ImapConfig {
     pub batch_size: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboxConfig {
     /// Each email is written as `<dir>/<message-id>.eml`.
     File {
@@ -228,7 +228,7 @@ pub enum OutboxConfig {
     Smtp(SmtpConfig),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,

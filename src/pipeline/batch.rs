@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// pending, so a trickle of letters is committed as it comes and a backlog in large
 /// transactions. A commit writes each page it dirtied once, and 64 letters share more pages
 /// (table tails, index roots, the counter) than 16: the once-run of 10,000 text letters wrote
-/// 46,300 WAL frames in its processing instead of 65,800 (BENCHMARKS.md). Beyond 64 the
+/// 46,300 WAL frames in its processing instead of 65,800 (issue 7, 4th round). Beyond 64 the
 /// dirty pages outgrow the 1 MiB page cache and are spilled mid-transaction (128: as many
 /// writes, more reads).
 pub(super) const PENDING_BATCH: usize = 64;

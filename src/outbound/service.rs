@@ -446,7 +446,7 @@ impl Outbox {
     /// the daemon's grace period, which is the crash window described above).
     pub async fn run(self, clock: Arc<dyn Clock>, kick: Kick, mut shutdown: Shutdown) {
         let mut store = loop {
-            match Store::open(&self.database) {
+            match Store::open_light(&self.database) {
                 Ok(s) => break s,
                 Err(e) => {
                     tracing::error!(error = %e, "outbox cannot open the database; trying again");

@@ -286,6 +286,8 @@ impl Pipeline<'_> {
         }
         let mut numbering = self.numbering(store)?;
         let mut prepared = batch::prepare_all(self, pool, &batch, Some(&numbering));
+        // Letters since the heap was last trimmed (a long pass gives back what it freed).
+        let mut since_trim = 0u64;
         while let Some(last) = batch.last().map(|(id, _)| *id) {
             // The next batch is parsed and decided on the other cores while this one commits
             // (its decisions are checked again in its own transaction, as any batch's are).
@@ -319,6 +321,11 @@ impl Pipeline<'_> {
                     .unwrap_or_else(|| batch::prepare_all(self, pool, &next, Some(&after)))
             });
             committed?;
+            since_trim += batch.len() as u64;
+            if since_trim >= crate::heap::TRIM_EVERY {
+                crate::heap::trim();
+                since_trim = 0;
+            }
             // The numbers as they are now, whatever this batch did with them.
             numbering = self.numbering(store)?;
             match next_prepared {

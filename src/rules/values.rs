@@ -341,7 +341,10 @@ pub(crate) fn find_choice(
     aliases: &BTreeMap<String, Vec<String>>,
     s: &str,
 ) -> Option<String> {
-    let words: Vec<String> = tokens(s).into_iter().map(|t| t.lower).collect();
+    let words: Vec<String> = tokens(s)
+        .into_iter()
+        .map(|t| t.lower.as_str().to_owned())
+        .collect();
     let mut best: Option<(usize, &String)> = None;
     for choice in choices {
         let spellings = std::iter::once(choice).chain(aliases.get(choice).into_iter().flatten());

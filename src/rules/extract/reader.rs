@@ -47,6 +47,10 @@ pub(super) struct Collector<'r> {
 /// "---------- Forwarded message ---------", "-----Original Message-----", and the
 /// Indonesian forms Gmail and Outlook write.
 pub(super) fn is_forward_marker(line: &str) -> bool {
+    // Lower-cased only when it may be one (lower-casing keeps the leading dashes).
+    if !line.trim_start().starts_with("--") {
+        return false;
+    }
     let l = line.trim().to_lowercase();
     l.starts_with("--")
         && [
@@ -243,8 +247,20 @@ impl Collector<'_> {
     /// Values stated inside sentences ("pada hari Sabtu, 21 Februari 2026 pukul 08.00 …"),
     /// for the fields they are of (see [`prose`]): guesses, below any labelled value.
     pub(super) fn stated(&mut self, text: &str) {
+        // Only the kinds this rule has a field for (most rules have none of them).
+        let has =
+            |name: &str, ty: FieldType| self.fields.iter().any(|f| f.name == name && f.ty == ty);
+        let wanted = prose::Wanted {
+            date: has("tanggal", FieldType::Date),
+            time: has("waktu", FieldType::Text),
+            count: has("jumlah_peserta", FieldType::Number),
+            event: has("kegiatan", FieldType::Text),
+        };
+        if !wanted.any() {
+            return;
+        }
         for p in prose::paragraphs(text) {
-            for value in prose::stated(&p) {
+            for value in prose::stated_wanted(&p, wanted) {
                 let (name, raw) = match &value {
                     Stated::Date(v) => ("tanggal", v),
                     Stated::Time(v) => ("waktu", v),

@@ -143,10 +143,10 @@ pub(super) fn prepare_all(
         .collect();
     let rendered = run_all(batch, |i, raw| {
         let number = numbers.get(i)?.as_ref()?;
-        let d = prepared.get(i).map(|p| &p.decision)?;
+        let p = prepared.get(i)?;
         Some(PreRendered {
             number: number.clone(),
-            emails: pipeline.plan_new_ticket(d, number, raw),
+            emails: pipeline.plan_new_ticket(&p.decision, number, raw, p.parsed.as_ref().ok()),
         })
     });
     for (p, r) in prepared.iter_mut().zip(rendered) {

@@ -12,5 +12,6 @@ pub mod outage;
 pub mod service;
 pub mod smtp;
 pub mod templates;
+mod walk;
 
 pub use templates::{Rendered, Templates};

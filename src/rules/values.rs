@@ -308,6 +308,11 @@ fn ymd(y: &str, m: u32, d: &str) -> Option<String> {
 /// `12/01/2026` (day first, the Indonesian order), as ISO `2026-01-12`. A range of days
 /// ("10 - 11 Maret 2026") gives its first day.
 pub(crate) fn find_date(s: &str) -> Option<String> {
+    // Every form has a year in digits: most texts asked have none, and then no pattern
+    // need run (`\d` is any Unicode decimal digit, all of them numeric).
+    if !s.chars().any(char::is_numeric) {
+        return None;
+    }
     // (pattern, group of the day, of the month, of the year, month written as a word)
     let forms: [(&Regex, usize, usize, usize, bool); 5] = [
         (&DATE_RANGE, 1, 2, 3, true),

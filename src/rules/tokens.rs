@@ -105,7 +105,7 @@ impl PartialEq<str> for Lower<'_> {
 }
 
 pub(crate) fn tokens<'a>(s: &'a str) -> Vec<Token<'a>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(8);
     let mut start: Option<usize> = None;
     let push = |out: &mut Vec<Token<'a>>, from: usize, to: usize| {
         if let Some(word) = s.get(from..to) {
@@ -116,12 +116,24 @@ pub(crate) fn tokens<'a>(s: &'a str) -> Vec<Token<'a>> {
             });
         }
     };
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII without decoding; other characters decoded one at a time.
+        let (alnum, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            match s.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        if alnum {
             start.get_or_insert(i);
         } else if let Some(from) = start.take() {
             push(&mut out, from, i);
         }
+        i += len;
     }
     if let Some(from) = start {
         push(&mut out, from, s.len());

@@ -38,6 +38,7 @@
 use super::prose::{is_capitalised, paragraphs, words, Word};
 use super::reader::{is_forward_marker, is_quoted, letterhead_unit, title_case};
 use crate::rules::ValueSource;
+use std::sync::LazyLock;
 
 /// How specific a unit word is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -281,8 +282,24 @@ struct Mention {
     weak: bool,
 }
 
+/// The first bytes (lower case) the keywords start with: a word starting with another
+/// byte is no keyword's, whatever its case (the check is run at every word of a text).
+static KEYWORD_FIRST_BYTES: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut table = [false; 256];
+    for k in KEYWORDS {
+        if let Some(&b) = k.words.first().and_then(|w| w.as_bytes().first()) {
+            table[usize::from(b.to_ascii_lowercase())] = true;
+        }
+    }
+    table
+});
+
 /// The keyword starting at word `i`, and how many words it covers.
 fn keyword_at(ws: &[Word<'_>], i: usize) -> Option<(&'static Keyword, usize)> {
+    let first = ws.get(i)?.core.as_bytes().first()?;
+    if !KEYWORD_FIRST_BYTES[usize::from(first.to_ascii_lowercase())] {
+        return None;
+    }
     KEYWORDS.iter().find_map(|k| {
         let n = k.words.len();
         let span = ws.get(i..i + n)?;

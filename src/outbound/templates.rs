@@ -187,22 +187,29 @@ impl Templates {
             .get(&key)
             .copied()
             .unwrap_or(EmailContext::ALL_KEYS);
-        let data = ctx
-            .data(keys)
-            .map(handlebars::Context::from)
-            .map_err(|e| fail(handlebars::RenderErrorReason::SerdeError(e).into()))?;
+        let data = std::cell::OnceCell::new();
         let render = |part: &str| {
             let name = format!("{key}.{part}");
             // Walked directly when it is written in the plain forms (`walk.rs`): the same
-            // text, without handlebars' render machinery.
+            // text, without handlebars' render machinery or the context as JSON.
             let walked = self
                 .hb
                 .get_template(&name)
-                .and_then(|t| super::walk::render(t, data.data()));
-            match walked {
-                Some(text) => Ok(text),
-                None => self.hb.render_with_context(&name, &data).map_err(fail),
+                .and_then(|t| super::walk::render(t, ctx));
+            if let Some(text) = walked {
+                return Ok(text);
             }
+            let data = match data.get() {
+                Some(d) => d,
+                None => {
+                    let d = ctx
+                        .data(keys)
+                        .map(handlebars::Context::from)
+                        .map_err(|e| fail(handlebars::RenderErrorReason::SerdeError(e).into()))?;
+                    data.get_or_init(|| d)
+                }
+            };
+            self.hb.render_with_context(&name, data).map_err(fail)
         };
         let subject = render("subject")?;
         let subject = subject
@@ -423,10 +430,9 @@ mod tests {
                         (Err(_), Err(_)) => {}
                         _ => panic!("{key}: {mine:?} but handlebars {expected:?}"),
                     }
-                    let data = ctx.data(EmailContext::ALL_KEYS).expect("data");
                     for p in ["subject", "body"] {
                         let tree = t.hb.get_template(&format!("{key}.{p}")).expect("tree");
-                        walked += usize::from(super::super::walk::render(tree, &data).is_some());
+                        walked += usize::from(super::super::walk::render(tree, &ctx).is_some());
                     }
                 }
             }

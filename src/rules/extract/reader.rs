@@ -732,8 +732,21 @@ fn split_cells(line: &str) -> Vec<&str> {
     let mut start = None;
     let mut spaces = 0;
     let mut last_end = 0;
-    for (i, c) in line.char_indices() {
-        if c.is_whitespace() {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII without decoding (its whitespace as `char::is_whitespace` has it).
+        let (white, len) = if b.is_ascii() {
+            (matches!(b, b' ' | b'\t'..=b'\r'), 1)
+        } else {
+            match line.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        let at = i;
+        i += len;
+        if white {
             spaces += 1;
             if spaces == 2 {
                 if let Some(s) = start.take() {
@@ -742,10 +755,10 @@ fn split_cells(line: &str) -> Vec<&str> {
             }
         } else {
             if start.is_none() {
-                start = Some(i);
+                start = Some(at);
             }
             spaces = 0;
-            last_end = i + c.len_utf8();
+            last_end = at + len;
         }
     }
     if let Some(s) = start {

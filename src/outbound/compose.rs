@@ -139,7 +139,12 @@ pub fn build_with(
     if !refs.is_empty() {
         b = b.references(refs.join(" "));
     }
-    let text = o.body.replace("\r\n", "\n");
+    // (memchr first: nearly every body has no CR at all.)
+    let text = if o.body.contains('\r') {
+        o.body.replace("\r\n", "\n")
+    } else {
+        o.body.to_owned()
+    };
     let msg = if files.is_empty() {
         b.header(ContentType::TEXT_PLAIN).body(text)
     } else {

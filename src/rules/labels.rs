@@ -408,7 +408,11 @@ impl LabelSet {
                 if !sq.is_empty() {
                     labels.push((sq, Owner::Field(i)));
                 }
-                words.extend(tokens(l).into_iter().map(|t| t.lower.as_str().to_owned()));
+                words.extend(
+                    tokens(l)
+                        .into_iter()
+                        .map(|t| t.lower.to_lower().into_owned()),
+                );
             }
             field_words.push(words);
         }
@@ -449,7 +453,7 @@ impl LabelSet {
             if label.len() < best_len {
                 break; // sorted longest first: nothing longer can follow
             }
-            if !label.as_bytes().starts_with(first.lower.bytes()) {
+            if !first.lower.is_prefix_of(label.as_bytes()) {
                 continue;
             }
             let Some(n) = covers(toks, label) else {
@@ -523,11 +527,10 @@ fn covers(toks: &[Token<'_>], label: &str) -> Option<usize> {
     let mut acc = 0;
     for (i, t) in toks.iter().enumerate() {
         let rest = label.get(acc..)?;
-        let word = t.lower.bytes();
-        if !rest.as_bytes().starts_with(word) {
+        if !t.lower.is_prefix_of(rest.as_bytes()) {
             return None;
         }
-        acc += word.len();
+        acc += t.lower.len();
         if acc == label.len() {
             return Some(i + 1);
         }

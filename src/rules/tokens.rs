@@ -2,11 +2,11 @@
 //! lower-cased content, as labels, choices and dates are compared.
 //!
 //! Every line of a letter is tokenised, several times over (cells, the rest of a line, a
-//! value's cut), so a token does not allocate unless it must: a token that is lower case
-//! already borrows the text, a short ASCII one is lower-cased inline, and only a long or
-//! non-ASCII one owns a `String`.
+//! value's cut), so a token does not allocate unless it must: an ASCII token borrows the
+//! text and is compared with lower-case words without regard to case; only a non-ASCII
+//! one is lower-cased into a `String`.
 
-use std::ops::Deref;
+use std::borrow::Cow;
 
 /// A run of letters/digits in a text: byte range and lower-cased content.
 #[derive(Debug, Clone)]
@@ -16,67 +16,53 @@ pub(crate) struct Token<'a> {
     pub lower: Lower<'a>,
 }
 
-/// Longest ASCII token lower-cased without an allocation.
-const INLINE: usize = 22;
-
-/// A token's text, lower-cased.
+/// A token's text, lower-cased: ASCII as written, compared without regard to case (no
+/// copy, no allocation); anything else lower-cased into a `String`.
 #[derive(Debug, Clone)]
 pub(crate) enum Lower<'a> {
-    /// The text itself: it was lower case already.
-    Borrowed(&'a str),
-    /// Short ASCII, lower-cased here.
-    Inline {
-        len: u8,
-        bytes: [u8; INLINE],
-    },
+    /// ASCII letters and digits as the text has them; read as their lower case.
+    Ascii(&'a str),
     Owned(String),
 }
 
 impl Lower<'_> {
-    pub fn as_str(&self) -> &str {
+    /// The lower-cased text, borrowed when the text is lower case already.
+    pub fn to_lower(&self) -> Cow<'_, str> {
         match self {
-            Lower::Borrowed(s) => s,
-            // Always ASCII (only ASCII is put inline), so never the empty fallback.
-            Lower::Inline { len, bytes } => {
-                std::str::from_utf8(bytes.get(..usize::from(*len)).unwrap_or_default())
-                    .unwrap_or_default()
+            Lower::Ascii(s) if s.bytes().any(|b| b.is_ascii_uppercase()) => {
+                Cow::Owned(s.to_ascii_lowercase())
             }
-            Lower::Owned(s) => s,
+            Lower::Ascii(s) => Cow::Borrowed(s),
+            Lower::Owned(s) => Cow::Borrowed(s),
         }
     }
 
-    /// The bytes of [`Self::as_str`], without checking them again (comparisons).
-    pub fn bytes(&self) -> &[u8] {
+    /// Length in bytes of the lower-cased text.
+    pub fn len(&self) -> usize {
         match self {
-            Lower::Borrowed(s) => s.as_bytes(),
-            Lower::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
-            Lower::Owned(s) => s.as_bytes(),
+            Lower::Ascii(s) => s.len(),
+            Lower::Owned(s) => s.len(),
         }
     }
 
     pub fn first_char(&self) -> Option<char> {
         match self {
-            Lower::Inline { len: 1.., bytes } => Some(char::from(bytes[0])),
-            _ => self.as_str().chars().next(),
+            Lower::Ascii(s) => s.bytes().next().map(|b| char::from(b.to_ascii_lowercase())),
+            Lower::Owned(s) => s.chars().next(),
+        }
+    }
+
+    /// Whether `text` (lower case) starts with the lower-cased token.
+    pub fn is_prefix_of(&self, text: &[u8]) -> bool {
+        match self {
+            Lower::Ascii(s) => text.get(..s.len()).is_some_and(|head| lower_eq(s, head)),
+            Lower::Owned(s) => text.starts_with(s.as_bytes()),
         }
     }
 
     fn of(word: &str) -> Lower<'_> {
-        let b = word.as_bytes();
-        if b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        {
-            return Lower::Borrowed(word);
-        }
-        if word.is_ascii() && b.len() <= INLINE {
-            let mut bytes = [0u8; INLINE];
-            for (d, s) in bytes.iter_mut().zip(b) {
-                *d = s.to_ascii_lowercase();
-            }
-            return Lower::Inline {
-                len: b.len() as u8,
-                bytes,
-            };
+        if word.is_ascii() {
+            return Lower::Ascii(word);
         }
         // Character by character, as labels are squashed (no final-sigma rule).
         let mut s = String::with_capacity(word.len());
@@ -91,16 +77,21 @@ impl Lower<'_> {
     }
 }
 
-impl Deref for Lower<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
+/// Whether the ASCII `s`, lower-cased, is exactly `lower`.
+fn lower_eq(s: &str, lower: &[u8]) -> bool {
+    s.len() == lower.len()
+        && s.bytes()
+            .zip(lower)
+            .all(|(a, &b)| a.to_ascii_lowercase() == b)
 }
 
 impl PartialEq<str> for Lower<'_> {
+    /// `other` is the lower-cased token.
     fn eq(&self, other: &str) -> bool {
-        self.bytes() == other.as_bytes()
+        match self {
+            Lower::Ascii(s) => lower_eq(s, other.as_bytes()),
+            Lower::Owned(s) => s == other,
+        }
     }
 }
 
@@ -148,7 +139,7 @@ mod tests {
     #[test]
     fn tokens_are_alphanumeric_runs_lower_cased() {
         let t = tokens("No. HP/WA : 0812 nama ÉCOLE Ⅻ ΟΔΟΣ abcdefghijklmnopqrstuvwXYZ");
-        let words: Vec<&str> = t.iter().map(|t| t.lower.as_str()).collect();
+        let words: Vec<String> = t.iter().map(|t| t.lower.to_lower().into_owned()).collect();
         assert_eq!(
             words,
             [
@@ -163,8 +154,10 @@ mod tests {
                 "abcdefghijklmnopqrstuvwxyz"
             ]
         );
-        assert!(matches!(t[4].lower, Lower::Borrowed(_)));
-        assert!(matches!(t[0].lower, Lower::Inline { .. }));
+        assert!(matches!(t[0].lower, Lower::Ascii("No")));
+        assert!(t[0].lower == *"no" && t[0].lower != *"No" && t[0].lower != *"n");
+        assert!(t[0].lower.is_prefix_of(b"nohp") && !t[0].lower.is_prefix_of(b"n"));
+        assert_eq!(t[5].lower.first_char(), Some('é'));
         assert_eq!((t[1].start, t[1].end), (4, 6));
         assert!(tokens(" -- ").is_empty());
     }

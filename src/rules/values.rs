@@ -134,9 +134,10 @@ fn is_time_only(raw: &str) -> bool {
         "sunday",
     ];
     TIME_OF_DAY.is_match(raw)
-        && !tokens(raw)
-            .iter()
-            .any(|t| month(&t.lower).is_some() || DAYS.contains(&t.lower.as_str()))
+        && !tokens(raw).iter().any(|t| {
+            let w = t.lower.to_lower();
+            month(&w).is_some() || DAYS.contains(&w.as_ref())
+        })
 }
 
 /// Like [`check`], but an email value with several addresses ("a@gmail.com / b@uns.ac.id")
@@ -348,7 +349,7 @@ pub(crate) fn find_choice(
 ) -> Option<String> {
     let words: Vec<String> = tokens(s)
         .into_iter()
-        .map(|t| t.lower.as_str().to_owned())
+        .map(|t| t.lower.to_lower().into_owned())
         .collect();
     let mut best: Option<(usize, &String)> = None;
     for choice in choices {

@@ -19,7 +19,7 @@ while IFS= read -r -d '' f; do copy "$f" $c/reply_decision; done \
 while IFS= read -r -d '' f; do copy "$f" $c/rules_load; done < <(find $repo/rules -name '*.toml' -print0)
 copy $repo/daemon.toml $c/config_load
 while IFS= read -r -d '' f; do copy "$f" $c/pdf_fast; done \
-    < <(find $repo/tests/data/attachments -name '*.pdf' -size -256k -print0)
+    < <(find $repo/tests/data/attachments $repo/tests/data/pdf-producers -name '*.pdf' -size -256k -print0)
 # Token texts: the reply bodies carry them in every place the finder looks.
 while IFS= read -r -d '' f; do copy "$f" $c/token; done \
     < <(find $repo/tests/data/eml/reply $repo/tests/data/replies -type f -print0)

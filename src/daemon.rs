@@ -76,7 +76,12 @@ pub fn load_with(config: Config) -> Result<Loaded, Vec<Diagnostic>> {
             None
         }
     };
-    let (calendar, calendar_diags) = crate::sla::load_calendar(&config);
+    // Which years' holidays the calendar must already hold depends on today.
+    let today = crate::clock::from_env()
+        .now()
+        .with_timezone(&config.timezone.offset)
+        .date_naive();
+    let (calendar, calendar_diags) = crate::sla::load_calendar(&config, today);
     diags.extend(calendar_diags);
     match (templates, rules, calendar) {
         (Some(templates), Some(rules), Some(calendar)) if diags.iter().all(|d| !d.is_error()) => {

@@ -1,14 +1,18 @@
-//! Hot reload of the rule files and templates while `suratd run` runs.
+//! Hot reload of daemon.toml, the rule files and the templates while `suratd run` runs.
 //!
-//! The watcher polls: every [`POLL`] it hashes the name and bytes of every file in the rules
-//! and templates directories (a few dozen small files; no new dependency, and it works the
-//! same on every file system, network mounts included, where change notification does not).
-//! A change is applied once the hash has stayed the same for one more poll (debounce: an
-//! editor's save in several writes, or a `cp` of many files, is one reload).
+//! The watcher polls: every [`POLL`] it hashes the name and bytes of daemon.toml and of every
+//! file in the rules and templates directories (a few dozen small files; no new dependency,
+//! and it works the same on every file system, network mounts included, where change
+//! notification does not). A change is applied once the hash has stayed the same for one more
+//! poll (debounce: an editor's save in several writes, or a `cp` of many files, is one reload).
 //!
-//! A reload loads templates, rules and the working-time calendar (rules/calendar.toml)
-//! exactly as `suratd check` does, against the config in force (daemon.toml itself is read
-//! at start only). If everything loads, the processor and the SLA
+//! A reload reads daemon.toml, then loads templates, rules and the working-time calendar
+//! (rules/calendar.toml) exactly as `suratd check` does. What the running services were
+//! started with stays until a restart ([`keep_restart_only`]: the database, the sources, the
+//! outbox, the poll interval, the rules and templates directories, the helpdesk address), and
+//! the log says which of those an edit changed; the rest (people and roles, `[answers]`,
+//! `[limits]`, `[security]`, `[cron]`, the helpdesk's name and admin, language, time zone,
+//! ticket prefix) is in force from the next pass. If everything loads, the processor and the SLA
 //! service use the new set from their next pass on; a pass under way finishes with the old.
 //! If anything is broken, nothing changes: the rules in force stay, every problem is logged
 //! with its file:line, and the `[helpdesk] admin` address gets one email per distinct broken
@@ -24,6 +28,7 @@
 //! do only reads, commits nothing, and so does not feed itself.
 
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::daemon::Loaded;
 use crate::diag::Diagnostic;
 use crate::lifecycle::{Kick, Shutdown};
@@ -56,14 +61,20 @@ impl Current {
     }
 }
 
-/// A hash of the name and bytes of every file directly in `dirs` (unreadable files count by
-/// name with their error, so they change the hash when they become readable).
-pub fn fingerprint(dirs: &[PathBuf]) -> String {
-    let mut files: Vec<PathBuf> = dirs
+/// A hash of the name and bytes of every file directly in the directories of `paths`, and of
+/// the other paths themselves (unreadable files count by name with their error, so they change
+/// the hash when they become readable, or when they vanish).
+pub fn fingerprint(paths: &[PathBuf]) -> String {
+    let mut files: Vec<PathBuf> = paths
         .iter()
-        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten().flatten())
-        .map(|e| e.path())
-        .filter(|p| p.is_file())
+        .flat_map(|p| match std::fs::read_dir(p) {
+            Ok(dir) => dir
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect(),
+            Err(_) => vec![p.clone()],
+        })
         .collect();
     files.sort();
     let mut h = Sha256::new();
@@ -84,9 +95,36 @@ pub fn fingerprint(dirs: &[PathBuf]) -> String {
 
 fn watched(loaded: &Loaded) -> Vec<PathBuf> {
     vec![
+        loaded.config.file.clone(),
         loaded.config.rules_dir.clone(),
         loaded.config.templates_dir.clone(),
     ]
+}
+
+/// Puts back into `new` what the running services were started with and only a restart
+/// changes; names what the edit changed there (as daemon.toml names it).
+pub fn keep_restart_only(old: &Config, new: &mut Config) -> Vec<&'static str> {
+    let mut kept = Vec::new();
+    macro_rules! keep {
+        ($($field:ident).+, $name:literal) => {
+            if old.$($field).+ != new.$($field).+ {
+                new.$($field).+ = old.$($field).+.clone();
+                kept.push($name);
+            }
+        };
+    }
+    keep!(database, "[daemon] database");
+    keep!(rules_dir, "[daemon] rules");
+    keep!(templates_dir, "[daemon] templates");
+    keep!(poll_seconds, "[daemon] poll-seconds");
+    keep!(helpdesk.address, "[helpdesk] address");
+    keep!(sources, "[[source]]");
+    keep!(outbox, "[outbox]");
+    if kept.contains(&"[helpdesk] address") {
+        // Message-IDs are made under the address's domain.
+        new.helpdesk.domain = old.helpdesk.domain.clone();
+    }
+    kept
 }
 
 /// The watcher service: until shutdown, reloads when the watched files change. Kicks the
@@ -104,7 +142,7 @@ pub async fn watch(
     let mut version = db.data_version()?;
     let mut applied = tokio::task::block_in_place(|| fingerprint(&dirs));
     let mut seen = applied.clone();
-    tracing::info!(poll_ms = POLL.as_millis() as u64, dirs = ?dirs, "watching rules and templates (and the database) for changes");
+    tracing::info!(poll_ms = POLL.as_millis() as u64, paths = ?dirs, "watching daemon.toml, rules and templates (and the database) for changes");
     loop {
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
@@ -133,19 +171,31 @@ pub async fn watch(
     }
 }
 
-/// Loads the rules and templates again; puts them in force or reports why not. True when
-/// an email to the admin was queued.
+/// Loads daemon.toml, the rules and the templates again; puts them in force or reports why
+/// not. True when an email to the admin was queued.
 pub fn reload(current: &Current, fingerprint: &str, clock: &dyn Clock) -> anyhow::Result<bool> {
     let old = current.get();
-    match crate::daemon::load_with(old.config.clone()) {
-        Ok(new) => {
+    let loaded = crate::config::load(&old.config.file).and_then(|mut config| {
+        let kept = keep_restart_only(&old.config, &mut config);
+        crate::daemon::load_with(config).map(|new| (new, kept))
+    });
+    match loaded {
+        Ok((new, kept)) => {
             for w in &new.warnings {
                 tracing::warn!(at = %w.headline(), "after reload");
+            }
+            if !kept.is_empty() {
+                tracing::warn!(
+                    file = %crate::diag::display_path(&new.config.file),
+                    changed = %kept.join(", "),
+                    "these daemon.toml changes need a restart: the running ones stay until then"
+                );
             }
             tracing::info!(
                 rules = new.rules.rules.len(),
                 templates = new.templates.names().len(),
-                "rules and templates reloaded"
+                people = new.config.people.len(),
+                "daemon.toml, rules and templates reloaded"
             );
             current.set(new);
             Ok(false)
@@ -156,7 +206,7 @@ pub fn reload(current: &Current, fingerprint: &str, clock: &dyn Clock) -> anyhow
             }
             tracing::error!(
                 problems = diags.iter().filter(|d| d.is_error()).count(),
-                "reload refused: the rules and templates in force stay as they were"
+                "reload refused: the configuration, rules and templates in force stay as they were"
             );
             notify_admin(&old, fingerprint, &diags, clock)
         }
@@ -182,9 +232,9 @@ fn notify_admin(
         .map(|d| d.to_string())
         .collect();
     let body = format!(
-        "Perubahan pada aturan atau templat suratd ditolak; aturan yang lama tetap berlaku.\n\
+        "Perubahan pada daemon.toml, aturan atau templat suratd ditolak; yang lama tetap berlaku.\n\
          Perbaiki masalah berikut, lalu periksa dengan `suratd check`.\n\n\
-         The edit to suratd's rules or templates was refused; the old rules stay in force.\n\
+         The edit to suratd's daemon.toml, rules or templates was refused; the old ones stay in force.\n\
          Fix the problems below and check with `suratd check`.\n\n{problems}"
     );
     let subject = "Perubahan aturan ditolak / Broken edit refused";
@@ -251,5 +301,27 @@ mod tests {
         std::fs::write(dir.path().join("b.toml"), "x = 2\n").expect("w");
         assert_eq!(renamed, fingerprint(&dirs));
         assert_ne!(renamed, empty);
+    }
+
+    /// A daemon.toml edit keeps what the services were started with and applies the rest.
+    #[test]
+    fn an_edit_keeps_what_only_a_restart_changes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("daemon.toml");
+        let old = crate::config::load(&path).expect("shipped daemon.toml");
+        let mut new = old.clone();
+        new.poll_seconds += 1;
+        new.outbox = crate::config::OutboxConfig::File {
+            dir: "/elsewhere".into(),
+        };
+        new.helpdesk.name = "Layanan TIK".into();
+        new.people.pop();
+        let kept = keep_restart_only(&old, &mut new);
+        assert_eq!(kept, ["[daemon] poll-seconds", "[outbox]"]);
+        assert_eq!(new.poll_seconds, old.poll_seconds);
+        assert_eq!(new.outbox, old.outbox);
+        assert_eq!(new.helpdesk.name, "Layanan TIK");
+        assert_eq!(new.people.len() + 1, old.people.len());
+        let mut same = old.clone();
+        assert!(keep_restart_only(&old, &mut same).is_empty());
     }
 }

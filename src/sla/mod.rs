@@ -16,6 +16,7 @@
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use chrono::{Datelike, NaiveDate};
 use std::path::PathBuf;
 
 pub mod calendar;
@@ -42,12 +43,26 @@ pub fn calendar_path(config: &Config) -> PathBuf {
 }
 
 /// The calendar of `config` (the built-in WIB office hours in daemon.toml's zone when there
-/// is no file; `None` when the file has errors), and what `suratd check` should say about it.
-pub fn load_calendar(config: &Config) -> (Option<Calendar>, Vec<Diagnostic>) {
+/// is no file; `None` when the file has errors), and what `suratd check` should say about it
+/// on `today` (see [`uncovered_year`]).
+pub fn load_calendar(config: &Config, today: NaiveDate) -> (Option<Calendar>, Vec<Diagnostic>) {
     let path = calendar_path(config);
     match std::fs::read_to_string(&path) {
         Ok(src) => {
             let (cal, mut diags) = calendar_file::parse(&path, &src);
+            if let Some(year) = cal.as_ref().and_then(|c| uncovered_year(c, today)) {
+                diags.push(
+                    Diagnostic::warning(
+                        &path,
+                        format!(
+                            "the calendar lists no day off in {year}: working-time deadlines in {year} count every weekday as worked, holidays included"
+                        ),
+                    )
+                    .with_hint(format!(
+                        "add {year}'s libur nasional and cuti bersama (SKB 3 Menteri) as [[day_off]] entries, see docs/sla.md"
+                    )),
+                );
+            }
             if let Some(c) = cal.as_ref().filter(|c| c.offset != config.timezone.offset) {
                 diags.push(
                     Diagnostic::warning(
@@ -78,4 +93,32 @@ pub fn load_calendar(config: &Config) -> (Option<Calendar>, Vec<Diagnostic>) {
             vec![Diagnostic::error(&path, format!("cannot read: {e}"))],
         ),
     }
+}
+
+/// How long before a new year its days off should be in the calendar: deadlines of tickets
+/// opened in late December already reach into January.
+const YEAR_AHEAD_FROM: (u32, u32) = (11, 1);
+
+/// The year whose days off a calendar that lists any should list but does not: this year, or
+/// from 1 November the next one (the government publishes the next year's SKB in September to
+/// November). A calendar with no day off at all is taken as meant that way.
+pub fn uncovered_year(cal: &Calendar, today: NaiveDate) -> Option<i32> {
+    if cal.days_off.is_empty() {
+        return None;
+    }
+    let lists = |y: i32| {
+        let (Some(from), Some(to)) = (
+            NaiveDate::from_ymd_opt(y, 1, 1),
+            NaiveDate::from_ymd_opt(y, 12, 31),
+        ) else {
+            return true;
+        };
+        cal.days_off.range(from..=to).next().is_some()
+    };
+    let this = today.year();
+    let ahead = (today.month(), today.day()) >= YEAR_AHEAD_FROM;
+    [Some(this), ahead.then_some(this + 1)]
+        .into_iter()
+        .flatten()
+        .find(|&y| !lists(y))
 }

@@ -54,6 +54,38 @@ fn shipped_calendar_has_the_skb_2026_days_off() {
     assert!(!cal.is_working_day(d("2026-11-28")), "Saturday");
 }
 
+/// The shipped calendar holds 2026 only: from 1 November 2026 `suratd check` asks for 2027,
+/// and in 2027 it keeps asking until the year is there.
+#[test]
+fn a_year_without_days_off_is_named_from_november_before_it() {
+    use super::uncovered_year;
+    let cal = shipped();
+    let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    assert_eq!(uncovered_year(&cal, d("2026-03-02")), None);
+    assert_eq!(uncovered_year(&cal, d("2026-10-31")), None);
+    assert_eq!(uncovered_year(&cal, d("2026-11-01")), Some(2027));
+    assert_eq!(uncovered_year(&cal, d("2026-12-31")), Some(2027));
+    assert_eq!(uncovered_year(&cal, d("2027-02-01")), Some(2027));
+    assert_eq!(uncovered_year(&cal, d("2025-06-01")), Some(2025));
+    // Once 2027 is listed, nothing more until November 2027.
+    let mut with_2027 = cal.clone();
+    with_2027.days_off.insert(
+        d("2027-01-01"),
+        super::calendar::DayOff {
+            kind: super::calendar::DayOffKind::Libur,
+            name: "Tahun Baru 2027 Masehi".into(),
+        },
+    );
+    assert_eq!(uncovered_year(&with_2027, d("2026-12-31")), None);
+    assert_eq!(uncovered_year(&with_2027, d("2027-10-31")), None);
+    assert_eq!(uncovered_year(&with_2027, d("2027-11-01")), Some(2028));
+    // A calendar without any day off is meant that way.
+    assert_eq!(
+        uncovered_year(&Calendar::default_wib(), d("2026-12-31")),
+        None
+    );
+}
+
 #[test]
 fn working_minutes_within_a_day_and_across_the_break() {
     let cal = shipped();

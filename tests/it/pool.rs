@@ -357,6 +357,12 @@ fn why_pdf_extract_read_a_file_reaches_the_daemons_log() {
         .find(|l| l.contains("fast pdf reader refused"))
         .unwrap_or_else(|| panic!("no refusal in the log:\n{log}"));
     assert!(line.contains("reason=") && line.contains("glyph"), "{line}");
+    // The pool's last line counts the files pdf-extract read.
+    let ended = log
+        .lines()
+        .find(|l| l.contains("pdf workers ended"))
+        .unwrap_or_else(|| panic!("no end line in the log:\n{log}"));
+    assert!(ended.contains("by_pdf_extract=1"), "{ended}");
     // And the text was read all the same.
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(v["message"]["attachments"][0]["error"].is_null(), "{v}");

@@ -1,6 +1,7 @@
 //! Hot reload while `suratd run` runs (Maildir source, file outbox): a rule file added is in
 //! force for the next letter; a broken edit is logged with file:line, emailed to the admin,
-//! and the rules in force stay; a template edit changes the next email. Every wait polls an
+//! and the rules in force stay; a template edit changes the next email; a daemon.toml edit
+//! applies what can change live and keeps the rest for a restart. Every wait polls an
 //! observable effect (the log, the store, the outbox) against a deadline.
 
 use super::support::{repo, Daemon, Env};
@@ -54,7 +55,7 @@ impl Live {
             env,
             _daemon: daemon,
         };
-        live.wait_log("watching rules and templates", 1);
+        live.wait_log("watching daemon.toml, rules and templates", 1);
         live
     }
 
@@ -84,17 +85,20 @@ impl Live {
         });
     }
 
+    /// Delivers the Zoom sample as letter `n`; its Message-ID.
+    fn deliver(&self, n: usize) -> String {
+        let id = format!("reload-{n}@mail.gmail.com");
+        let raw = std::fs::read_to_string(repo().join("samples/inbox/new/0003.zoom-ormawa.eml"))
+            .expect("eml")
+            .replace("CAF13A79+eb8a2a6ae02cd5314e69a65b@mail.gmail.com", &id);
+        self.env.deliver(&format!("{n}.eml"), raw.as_bytes());
+        id
+    }
+
     /// Delivers the Zoom sample as letter `n`; waits until it is processed; its outcome and
     /// ticket.
     fn letter(&self, n: usize) -> (String, String) {
-        let raw = std::fs::read_to_string(repo().join("samples/inbox/new/0003.zoom-ormawa.eml"))
-            .expect("eml")
-            .replace(
-                "CAF13A79+eb8a2a6ae02cd5314e69a65b@mail.gmail.com",
-                &format!("reload-{n}@mail.gmail.com"),
-            );
-        self.env.deliver(&format!("{n}.eml"), raw.as_bytes());
-        let id = format!("reload-{n}@mail.gmail.com");
+        let id = self.deliver(n);
         self.wait(&format!("letter {n} processed"), || {
             let out = self.env.suratd(&["messages", "--json"]);
             let all: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).ok()?;
@@ -238,4 +242,49 @@ fn the_calendar_reloads_live_and_a_broken_calendar_keeps_the_old_one() {
         live.log().matches("rules and templates reloaded").count(),
         1
     );
+}
+
+/// daemon.toml reloads live too: a new helpdesk name is on the next acknowledgement; an edit
+/// only a restart can apply (the poll interval) is kept for it and the log says so; a broken
+/// daemon.toml is reported with its line and what is in force stays.
+#[test]
+fn daemon_toml_reloads_live_and_what_needs_a_restart_waits_for_it() {
+    let live = Live::start_with(None, &[]);
+    let (_, ticket1) = live.letter(1);
+    let ack = live.wait("the first acknowledgement", || {
+        live.outbox_with(&format!("[{ticket1}] Tanda terima"))
+    });
+    assert!(ack.contains("From: \"Helpdesk TIK\" <"), "{ack}");
+
+    let cfg = std::fs::read_to_string(live.env.config()).expect("cfg");
+    let edited = cfg
+        .replace("name = \"Helpdesk TIK\"", "name = \"Layanan TIK\"")
+        .replace("poll-seconds = 1", "poll-seconds = 2");
+    assert_ne!(edited, cfg);
+    std::fs::write(live.env.config(), &edited).expect("w");
+    live.wait_log("daemon.toml, rules and templates reloaded", 1);
+    let log = live.log();
+    let restart = log
+        .lines()
+        .find(|l| l.contains("need a restart"))
+        .unwrap_or_else(|| panic!("no restart warning:\n{log}"));
+    assert!(restart.contains("[daemon] poll-seconds"), "{restart}");
+    assert!(!restart.contains("[helpdesk] address"), "{restart}");
+    let (_, ticket2) = live.letter(2);
+    let ack = live.wait("the second acknowledgement", || {
+        live.outbox_with(&format!("[{ticket2}] Tanda terima"))
+    });
+    assert!(ack.contains("From: \"Layanan TIK\" <"), "{ack}");
+
+    // Broken: reported at its line; the edited configuration stays in force.
+    let line = edited.lines().count() + 1;
+    std::fs::write(live.env.config(), format!("{edited}bukan toml\n")).expect("w");
+    live.wait_log(&format!("daemon.toml:{line}"), 1);
+    assert!(live.log().contains("reload refused"), "{}", live.log());
+    // (The command line cannot read the broken file: the outbox shows the letter's answer.)
+    live.deliver(3);
+    let ack = live.wait("the third acknowledgement", || {
+        live.outbox_with("In-Reply-To: <reload-3@mail.gmail.com>")
+    });
+    assert!(ack.contains("From: \"Layanan TIK\" <"), "{ack}");
 }

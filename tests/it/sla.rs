@@ -411,6 +411,29 @@ fn check_warns_when_the_calendar_and_the_daemon_disagree_on_the_zone() {
     );
 }
 
+/// From November, `suratd check` says which year's holidays the calendar still lacks (the
+/// shipped one holds 2026 only), as a warning: the check still passes.
+#[test]
+fn check_names_a_year_whose_holidays_are_missing() {
+    let env = Env::new();
+    let at = |t: &str| env.suratd_with_env(&[("SURATD_CLOCK_START", t)], &["check"]);
+    let december = at("2026-12-01T02:00:00Z");
+    assert_eq!(december.code, 0, "{}{}", december.stdout, december.stderr);
+    assert!(
+        december.stdout.contains(
+            "rules/calendar.toml: warning: the calendar lists no day off in 2027: working-time deadlines in 2027 count every weekday as worked, holidays included (hint: add 2027's libur nasional and cuti bersama (SKB 3 Menteri) as [[day_off]] entries, see docs/sla.md)"
+        ),
+        "{}",
+        december.stdout
+    );
+    let march = at("2026-03-02T02:00:00Z");
+    assert!(
+        !march.stdout.contains("lists no day off"),
+        "{}",
+        march.stdout
+    );
+}
+
 /// A letter missing data, through the real pipeline: its clock stands still while the
 /// ticket waits on the requester, however long; their completing reply starts the next
 /// step's clock from the time of the reply.

@@ -42,7 +42,7 @@ fn a_command_line_approval_wakes_the_running_daemon() {
     wait_for("the daemon started", || {
         std::fs::read_to_string(&log)
             .unwrap_or_default()
-            .contains("watching rules and templates")
+            .contains("watching daemon.toml, rules and templates")
     });
 
     let out = at_clock(

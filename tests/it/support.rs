@@ -70,12 +70,19 @@ impl Env {
     }
 
     pub fn suratd(&self, args: &[&str]) -> Output {
+        self.suratd_with_env(&[], args)
+    }
+
+    /// [`Env::suratd`] with more environment variables (e.g. the debug-only
+    /// `SURATD_CLOCK_START`, for output that depends on the date).
+    pub fn suratd_with_env(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_suratd"))
             .arg("--config")
             .arg(self.config())
             .args(args)
             .current_dir(self.path())
             .env("RUST_LOG", "suratd=warn")
+            .envs(vars.iter().copied())
             .output()
             .expect("run suratd");
         Output {

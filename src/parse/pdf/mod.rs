@@ -195,6 +195,7 @@ pub(crate) fn extract(bytes: &[u8], limits: &Limits) -> Result<String, String> {
             // The first line: `ok` or `err`, then, when pdf-extract read it, why.
             let (status, slow) = head.split_once(' ').unwrap_or((head, ""));
             if let Some(why) = slow.strip_prefix(SLOW_NOTE) {
+                pool.note_pdf_extract();
                 log_slow_path(why);
             }
             match status {

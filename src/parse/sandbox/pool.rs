@@ -69,6 +69,9 @@ pub struct PoolStats {
     pub recycled: u64,
     /// Workers retired after being idle.
     pub idle_retired: u64,
+    /// Answered jobs whose PDF the fast reader handed to pdf-extract (`ok slow: REASON`):
+    /// how often the admin pays the slow path, the reasons being in the debug log.
+    pub by_pdf_extract: u64,
     /// Workers alive now (idle and busy).
     pub live: usize,
     /// The largest resident size of a worker seen after a job, in KiB (read from /proc).
@@ -166,6 +169,11 @@ impl Pool {
         }
     }
 
+    /// Counts a job whose worker said pdf-extract read the file.
+    pub fn note_pdf_extract(&self) {
+        self.lock().stats.by_pdf_extract += 1;
+    }
+
     /// What the pool has done so far.
     pub fn stats(&self) -> PoolStats {
         self.lock().stats.clone()
@@ -209,6 +217,7 @@ impl Pool {
                 died = s.died,
                 recycled = s.recycled,
                 idle_retired = s.idle_retired,
+                by_pdf_extract = s.by_pdf_extract,
                 max_rss_kib = s.max_rss_kib,
                 "pdf workers ended"
             );

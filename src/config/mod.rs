@@ -10,6 +10,15 @@ use chrono::FixedOffset;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+#[macro_use]
+mod raw;
+mod server;
+#[cfg(test)]
+mod tests;
+
+use raw::*;
+use server::*;
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -124,14 +133,14 @@ pub struct Helpdesk {
     pub admin: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceConfig {
     /// Short name, unique; part of each stored message's source position.
     pub name: String,
     pub kind: SourceKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
     Maildir {
         path: PathBuf,
@@ -191,7 +200,7 @@ pub struct TlsTrust {
     pub accept_invalid_certs: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImapConfig {
     pub host: String,
     pub port: u16,
@@ -210,7 +219,7 @@ pub struct ImapConfig {
     pub batch_size: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutboxConfig {
     /// Each email is written as `<dir>/<message-id>.eml`.
     File {
@@ -219,7 +228,7 @@ pub enum OutboxConfig {
     Smtp(SmtpConfig),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
@@ -272,184 +281,6 @@ impl Default for Answers {
 
 /// Roles every installation has; `[[person]]` entries may add more.
 pub const BUILTIN_ROLES: [&str; 6] = ["pemohon", "helpdesk", "pimpinan", "staf", "kepala", "kabag"];
-
-// ---- the file as written -------------------------------------------------------------
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawConfig {
-    daemon: RawDaemon,
-    helpdesk: RawHelpdesk,
-    #[serde(default)]
-    source: Vec<toml::Spanned<RawSource>>,
-    outbox: RawOutbox,
-    #[serde(default)]
-    limits: Limits,
-    #[serde(default)]
-    answers: Answers,
-    #[serde(default)]
-    person: Vec<toml::Spanned<RawPerson>>,
-    security: Option<toml::Spanned<RawSecurity>>,
-    #[serde(default)]
-    cron: std::collections::BTreeMap<String, toml::Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawSecurity {
-    token_secret: Option<String>,
-    token_secret_env: Option<toml::Spanned<String>>,
-    token_secret_file: Option<toml::Spanned<String>>,
-    #[serde(default = "default_token_days")]
-    token_days: u32,
-    #[serde(default = "default_refusal_notice_minutes")]
-    refusal_notice_minutes: u32,
-    #[serde(default = "default_true")]
-    require_authenticated_sender: bool,
-    #[serde(default)]
-    trusted_authserv_ids: Vec<String>,
-    #[serde(default)]
-    trust_unnamed_authserv: bool,
-}
-
-fn default_refusal_notice_minutes() -> u32 {
-    60
-}
-fn default_token_days() -> u32 {
-    7
-}
-fn default_true() -> bool {
-    true
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawDaemon {
-    database: toml::Spanned<String>,
-    rules: toml::Spanned<String>,
-    templates: toml::Spanned<String>,
-    #[serde(default = "default_prefix")]
-    ticket_prefix: toml::Spanned<String>,
-    #[serde(default = "default_language")]
-    language: toml::Spanned<String>,
-    #[serde(default = "default_timezone")]
-    timezone: toml::Spanned<String>,
-    #[serde(default = "default_poll")]
-    poll_seconds: u64,
-}
-
-fn default_prefix() -> toml::Spanned<String> {
-    toml::Spanned::new(0..0, "TIK".into())
-}
-fn default_language() -> toml::Spanned<String> {
-    toml::Spanned::new(0..0, "id".into())
-}
-fn default_timezone() -> toml::Spanned<String> {
-    toml::Spanned::new(0..0, "Asia/Jakarta".into())
-}
-fn default_poll() -> u64 {
-    30
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawHelpdesk {
-    address: toml::Spanned<String>,
-    name: String,
-    admin: Option<toml::Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawSource {
-    name: String,
-    kind: toml::Spanned<String>,
-    // maildir
-    path: Option<String>,
-    #[serde(default)]
-    move_to_cur: bool,
-    // imap (serde cannot deny unknown keys through `flatten`, so the server keys are here)
-    host: Option<toml::Spanned<String>>,
-    port: Option<u16>,
-    tls: Option<toml::Spanned<String>>,
-    username: Option<String>,
-    password: Option<String>,
-    password_env: Option<toml::Spanned<String>>,
-    password_file: Option<toml::Spanned<String>>,
-    ca_file: Option<toml::Spanned<String>>,
-    #[serde(default)]
-    accept_invalid_certs: bool,
-    folders: Option<Vec<String>>,
-    after_store: Option<toml::Spanned<String>>,
-    move_to: Option<String>,
-    idle: Option<bool>,
-    poll_seconds: Option<u64>,
-    batch_size: Option<u32>,
-}
-
-/// Connection settings shared by IMAP sources and the SMTP outbox, as written.
-struct RawServer<'a> {
-    /// Span of the table, for "missing key" errors.
-    span: std::ops::Range<usize>,
-    host: &'a Option<toml::Spanned<String>>,
-    port: Option<u16>,
-    tls: &'a Option<toml::Spanned<String>>,
-    username: &'a Option<String>,
-    password: &'a Option<String>,
-    password_env: &'a Option<toml::Spanned<String>>,
-    password_file: &'a Option<toml::Spanned<String>>,
-    ca_file: &'a Option<toml::Spanned<String>>,
-    accept_invalid_certs: bool,
-}
-
-macro_rules! raw_server {
-    ($r:expr, $span:expr) => {
-        RawServer {
-            span: $span,
-            host: &$r.host,
-            port: $r.port,
-            tls: &$r.tls,
-            username: &$r.username,
-            password: &$r.password,
-            password_env: &$r.password_env,
-            password_file: &$r.password_file,
-            ca_file: &$r.ca_file,
-            accept_invalid_certs: $r.accept_invalid_certs,
-        }
-    };
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawOutbox {
-    transport: toml::Spanned<String>,
-    dir: Option<String>,
-    host: Option<toml::Spanned<String>>,
-    port: Option<u16>,
-    tls: Option<toml::Spanned<String>>,
-    username: Option<String>,
-    password: Option<String>,
-    password_env: Option<toml::Spanned<String>>,
-    password_file: Option<toml::Spanned<String>>,
-    ca_file: Option<toml::Spanned<String>>,
-    #[serde(default)]
-    accept_invalid_certs: bool,
-    retry_base_seconds: Option<u64>,
-    retry_max_seconds: Option<u64>,
-    give_up_hours: Option<u64>,
-    timeout_seconds: Option<u64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawPerson {
-    name: String,
-    email: toml::Spanned<String>,
-    roles: Vec<String>,
-    #[serde(default)]
-    aliases: Vec<toml::Spanned<String>>,
-    language: Option<toml::Spanned<String>>,
-}
 
 /// Reads and validates `daemon.toml`. On failure, every problem found.
 pub fn load(file: &Path) -> Result<Config, Vec<Diagnostic>> {
@@ -784,253 +615,6 @@ pub fn from_str(file: &Path, source: &str) -> Result<Config, Vec<Diagnostic>> {
     })
 }
 
-fn security(
-    sec: &toml::Spanned<RawSecurity>,
-    people: &[Person],
-    file: &Path,
-    source: &str,
-    resolve: &dyn Fn(&str) -> PathBuf,
-    diags: &mut Vec<Diagnostic>,
-) -> Security {
-    let at = |span: std::ops::Range<usize>, msg: String| {
-        Diagnostic::error(file, msg).at_offset(source, span.start)
-    };
-    let r = sec.get_ref();
-    let given = [
-        r.token_secret.is_some(),
-        r.token_secret_env.is_some(),
-        r.token_secret_file.is_some(),
-    ];
-    let secret = match (&r.token_secret, &r.token_secret_env, &r.token_secret_file) {
-        _ if given.iter().filter(|g| **g).count() > 1 => {
-            diags.push(at(
-                sec.span(),
-                "give only one of token-secret, token-secret-env, token-secret-file".into(),
-            ));
-            None
-        }
-        (Some(p), _, _) => Some(p.clone()),
-        (_, Some(var), _) => match std::env::var(var.get_ref()) {
-            Ok(v) => Some(v),
-            Err(_) => {
-                diags.push(
-                    at(
-                        var.span(),
-                        format!("environment variable {} is not set", var.get_ref()),
-                    )
-                    .with_hint("set it in the service's environment, or use token-secret-file"),
-                );
-                None
-            }
-        },
-        (_, _, Some(f)) => match std::fs::read_to_string(resolve(f.get_ref())) {
-            Ok(v) => Some(v.trim_end_matches(['\r', '\n']).to_string()),
-            Err(e) => {
-                diags.push(at(
-                    f.span(),
-                    format!("cannot read token secret file \"{}\": {e}", f.get_ref()),
-                ));
-                None
-            }
-        },
-        (None, None, None) => {
-            diags.push(
-                at(sec.span(), "[security] needs a token secret".into()).with_hint(
-                    "token-secret-file = \"/etc/suratd/token-secret\" (at least 16 random bytes)",
-                ),
-            );
-            None
-        }
-    };
-    let token_secret =
-        secret.and_then(
-            |s| match crate::approval::token::TokenSecret::new(s.into_bytes()) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    diags.push(at(sec.span(), format!("token secret: {e}")));
-                    None
-                }
-            },
-        );
-    let aliases = people
-        .iter()
-        .filter(|p| !p.aliases.is_empty())
-        .map(|p| (p.email.clone(), p.aliases.clone()))
-        .collect();
-    Security {
-        token_secret,
-        token_days: r.token_days,
-        refusal_notice_minutes: r.refusal_notice_minutes,
-        sender: crate::approval::sender::SenderPolicy {
-            require_authenticated_sender: r.require_authenticated_sender,
-            trusted_authserv_ids: r.trusted_authserv_ids.clone(),
-            trust_unnamed_authserv: r.trust_unnamed_authserv,
-            aliases,
-        },
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
-    Imap,
-    Smtp,
-}
-
-/// A server's settings, checked.
-struct Server {
-    host: String,
-    port: u16,
-    tls: TlsMode,
-    trust: TlsTrust,
-    username: Option<String>,
-    password: Option<Secret>,
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Checks the connection keys of an IMAP source or the SMTP outbox; None (with diagnostics
-/// pushed) when they do not hold.
-fn resolve_server(
-    r: &RawServer<'_>,
-    proto: Protocol,
-    file: &Path,
-    source: &str,
-    resolve: &dyn Fn(&str) -> PathBuf,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Server> {
-    let at = |span: std::ops::Range<usize>, msg: String| {
-        Diagnostic::error(file, msg).at_offset(source, span.start)
-    };
-    let before = diags.len();
-    let host = match r.host {
-        Some(h) if !h.get_ref().trim().is_empty() => h.get_ref().trim().to_string(),
-        _ => {
-            diags.push(
-                at(r.span.clone(), "missing host".into()).with_hint("host = \"mail.kampus.ac.id\""),
-            );
-            String::new()
-        }
-    };
-    let tls = match r.tls.as_ref().map(|t| (t.get_ref().as_str(), t.span())) {
-        None => match proto {
-            Protocol::Imap => TlsMode::Implicit,
-            Protocol::Smtp => TlsMode::Starttls,
-        },
-        Some(("implicit", _)) => TlsMode::Implicit,
-        Some(("starttls", _)) => TlsMode::Starttls,
-        Some(("none", sp)) => {
-            if !host.is_empty() && !is_loopback(&host) {
-                diags.push(
-                    at(sp, format!("tls = \"none\" would send the password in clear to {host}"))
-                        .with_hint("use \"implicit\" or \"starttls\"; \"none\" is only for a server on 127.0.0.1"),
-                );
-            }
-            TlsMode::None
-        }
-        Some((other, sp)) => {
-            diags.push(
-                at(sp, format!("unknown tls mode \"{other}\""))
-                    .with_hint("implicit, starttls or none"),
-            );
-            TlsMode::Implicit
-        }
-    };
-    let port = r.port.unwrap_or(match (proto, tls) {
-        (Protocol::Imap, TlsMode::Implicit) => 993,
-        (Protocol::Imap, _) => 143,
-        (Protocol::Smtp, TlsMode::Implicit) => 465,
-        (Protocol::Smtp, TlsMode::Starttls) => 587,
-        (Protocol::Smtp, TlsMode::None) => 25,
-    });
-    let given = [
-        r.password.is_some(),
-        r.password_env.is_some(),
-        r.password_file.is_some(),
-    ];
-    let password = match (r.password, r.password_env, r.password_file) {
-        _ if given.iter().filter(|g| **g).count() > 1 => {
-            diags.push(at(
-                r.span.clone(),
-                "give only one of password, password-env, password-file".into(),
-            ));
-            None
-        }
-        (Some(p), _, _) => Some(Secret::new(p.clone())),
-        (_, Some(var), _) => match std::env::var(var.get_ref()) {
-            Ok(v) => Some(Secret::new(v)),
-            Err(_) => {
-                diags.push(
-                    at(
-                        var.span(),
-                        format!("environment variable {} is not set", var.get_ref()),
-                    )
-                    .with_hint("set it in the service's environment, or use password-file"),
-                );
-                None
-            }
-        },
-        (_, _, Some(f)) => match std::fs::read_to_string(resolve(f.get_ref())) {
-            Ok(v) => Some(Secret::new(v.trim_end_matches(['\r', '\n']).to_string())),
-            Err(e) => {
-                diags.push(at(
-                    f.span(),
-                    format!("cannot read password file \"{}\": {e}", f.get_ref()),
-                ));
-                None
-            }
-        },
-        (None, None, None) => None,
-    };
-    let username = r.username.clone();
-    if proto == Protocol::Imap
-        && (username.is_none() || password.is_none())
-        && diags.len() == before
-    {
-        diags.push(
-            at(
-                r.span.clone(),
-                "an imap source needs a username and a password".into(),
-            )
-            .with_hint(
-                "username = \"helpdesk@kampus.ac.id\" and password-env = \"SURATD_IMAP_PASSWORD\"",
-            ),
-        );
-    }
-    if proto == Protocol::Smtp && username.is_some() != password.is_some() && diags.len() == before
-    {
-        diags.push(at(
-            r.span.clone(),
-            "smtp login needs both a username and a password".into(),
-        ));
-    }
-    let ca_file = r.ca_file.as_ref().map(|c| {
-        let path = resolve(c.get_ref());
-        if !path.is_file() {
-            diags.push(at(
-                c.span(),
-                format!("ca-file \"{}\" does not exist", path.display()),
-            ));
-        }
-        path
-    });
-    (diags.len() == before).then_some(Server {
-        host,
-        port,
-        tls,
-        trust: TlsTrust {
-            ca_file,
-            accept_invalid_certs: r.accept_invalid_certs,
-        },
-        username,
-        password,
-    })
-}
-
 impl Config {
     /// Every role known: the built-in ones and those given to people.
     pub fn roles(&self) -> std::collections::BTreeSet<String> {
@@ -1039,206 +623,5 @@ impl Config {
             .map(|r| r.to_string())
             .chain(self.people.iter().flat_map(|p| p.roles.iter().cloned()))
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(src: &str) -> Vec<String> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir_all(dir.path().join("rules")).expect("mkdir");
-        std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
-        let file = dir.path().join("daemon.toml");
-        match from_str(&file, src) {
-            Ok(_) => vec![],
-            Err(ds) => ds
-                .iter()
-                .map(|d| {
-                    d.headline()
-                        .replace(&dir.path().display().to_string(), "DIR")
-                })
-                .collect(),
-        }
-    }
-
-    const GOOD: &str = r#"
-[daemon]
-database = "var/suratd.db"
-rules = "rules"
-templates = "templates"
-
-[helpdesk]
-address = "helpdesk@kampus.ac.id"
-name = "Helpdesk TIK"
-
-[[source]]
-name = "inbox"
-kind = "maildir"
-path = "mail"
-
-[outbox]
-transport = "file"
-dir = "var/outbox"
-"#;
-
-    #[test]
-    fn security_section_is_checked() {
-        let short = format!("{GOOD}\n[security]\ntoken-secret = \"short\"\n");
-        let errs = check(&short);
-        assert_eq!(errs.len(), 1, "{errs:?}");
-        assert!(
-            errs[0].contains(":20:1:") && errs[0].contains("token secret"),
-            "{errs:?}"
-        );
-        let none = format!("{GOOD}\n[security]\ntoken-days = 3\n");
-        assert!(check(&none)[0].contains("needs a token secret"));
-        let good = format!(
-            "{GOOD}\n[security]\ntoken-secret = \"0123456789abcdef0123\"\ntoken-days = 2\n\
-             trusted-authserv-ids = [\"mx.kampus.ac.id\"]\n\n[[person]]\nname = \"K\"\n\
-             email = \"K@kampus.ac.id\"\naliases = [\"Kepala@Kampus.ac.id\"]\nroles = [\"pimpinan\"]\n"
-        );
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir_all(dir.path().join("rules")).expect("mkdir");
-        std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
-        let cfg = from_str(&dir.path().join("daemon.toml"), &good).expect("loads");
-        assert!(cfg.security.token_secret.is_some());
-        assert_eq!(cfg.security.token_days, 2);
-        assert!(cfg.security.sender.require_authenticated_sender);
-        assert!(cfg
-            .security
-            .sender
-            .is_approver("kepala@kampus.ac.id", "k@kampus.ac.id"));
-        assert_eq!(
-            cfg.person("KEPALA@kampus.ac.id").map(|p| p.name.as_str()),
-            Some("K")
-        );
-        assert_eq!(cfg.people_with_role("pimpinan").count(), 1);
-    }
-
-    #[test]
-    fn good_config_loads() {
-        assert_eq!(check(GOOD), Vec::<String>::new());
-    }
-
-    #[test]
-    fn unknown_key_is_reported_with_position() {
-        let src = GOOD.replace(
-            "name = \"Helpdesk TIK\"",
-            "name = \"Helpdesk TIK\"\nadres = \"x\"",
-        );
-        assert_eq!(
-            check(&src),
-            vec!["DIR/daemon.toml:10:1: error: unknown field `adres`, expected one of `address`, `name`, `admin` (hint: see the comments in the shipped daemon.toml)"]
-        );
-    }
-
-    #[test]
-    fn semantic_errors_are_all_collected() {
-        let src = GOOD
-            .replace("helpdesk@kampus.ac.id", "helpdesk")
-            .replace("kind = \"maildir\"", "kind = \"pop3\"")
-            .replace("rules = \"rules\"", "rules = \"aturan\"");
-        assert_eq!(
-            check(&src),
-            vec![
-                "DIR/daemon.toml:4:9: error: rules directory \"DIR/aturan\" does not exist (hint: paths are relative to the directory of daemon.toml)",
-                "DIR/daemon.toml:8:11: error: helpdesk address \"helpdesk\" is not an email address (hint: write address = \"helpdesk@kampus.ac.id\")",
-                "DIR/daemon.toml:13:8: error: unknown source kind \"pop3\" (hint: kinds: maildir, imap)",
-            ]
-        );
-    }
-
-    const IMAP_SMTP: &str = r#"
-[[source]]
-name = "helpdesk"
-kind = "imap"
-host = "outlook.office365.com"
-username = "helpdesk@kampus.ac.id"
-password-env = "SURATD_TEST_UNSET_VARIABLE"
-after-store = "move"
-
-[outbox]
-transport = "smtp"
-host = "smtp.kampus.ac.id"
-tls = "none"
-username = "helpdesk@kampus.ac.id"
-"#;
-
-    fn with_servers(extra: &str) -> String {
-        let base = GOOD
-            .split("[[source]]")
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        base + extra
-    }
-
-    #[test]
-    fn imap_and_smtp_problems_are_all_reported() {
-        assert_eq!(
-            check(&with_servers(IMAP_SMTP)),
-            vec![
-                "DIR/daemon.toml:17:16: error: environment variable SURATD_TEST_UNSET_VARIABLE is not set (hint: set it in the service's environment, or use password-file)",
-                "DIR/daemon.toml:18:15: error: after-store = \"move\" needs move-to (hint: move-to = \"Processed\")",
-                "DIR/daemon.toml:23:7: error: tls = \"none\" would send the password in clear to smtp.kampus.ac.id (hint: use \"implicit\" or \"starttls\"; \"none\" is only for a server on 127.0.0.1)",
-            ]
-        );
-    }
-
-    #[test]
-    fn imap_and_smtp_defaults() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        for d in ["rules", "templates"] {
-            std::fs::create_dir_all(dir.path().join(d)).expect("mkdir");
-        }
-        std::fs::write(dir.path().join("imap.pass"), "rahasia\n").expect("write");
-        let src = with_servers(
-            r#"
-[[source]]
-name = "helpdesk"
-kind = "imap"
-host = "imap.gmail.com"
-username = "helpdesk@kampus.ac.id"
-password-file = "imap.pass"
-
-[outbox]
-transport = "smtp"
-host = "127.0.0.1"
-port = 2525
-tls = "none"
-"#,
-        );
-        let cfg = from_str(&dir.path().join("daemon.toml"), &src).expect("valid");
-        let SourceKind::Imap(imap) = &cfg.sources[0].kind else {
-            panic!("not imap")
-        };
-        assert_eq!((imap.port, imap.tls), (993, TlsMode::Implicit));
-        assert_eq!(imap.password.expose(), "rahasia");
-        assert_eq!(format!("{:?}", imap.password), "Secret(***)");
-        assert_eq!(imap.folders, vec!["INBOX"]);
-        assert_eq!(imap.after_store, AfterStore::Keep);
-        assert!(imap.idle);
-        let OutboxConfig::Smtp(smtp) = &cfg.outbox else {
-            panic!("not smtp")
-        };
-        assert_eq!(
-            (smtp.port, smtp.tls, smtp.username.is_none()),
-            (2525, TlsMode::None, true)
-        );
-    }
-
-    #[test]
-    fn indonesian_zones_are_fixed_offsets() {
-        assert_eq!(
-            Timezone::parse("WITA").map(|t| t.offset.local_minus_utc()),
-            Some(8 * 3600)
-        );
-        assert_eq!(
-            Timezone::parse("Asia/Jakarta").map(|t| t.offset.local_minus_utc()),
-            Some(7 * 3600)
-        );
-        assert!(Timezone::parse("Europe/Berlin").is_none());
     }
 }

@@ -382,6 +382,9 @@ pub(crate) struct LabelSet {
     /// the others hashed.
     by_ascii: Vec<Vec<usize>>,
     by_first: HashMap<char, Vec<usize>>,
+    /// For each ASCII first byte, the second bytes of the labels that start with it (a bit
+    /// each): a text whose first token goes on with another byte starts no label.
+    second: Vec<[u64; 4]>,
     /// Squashed tokens of each field's labels, so "No HP/WA" reads "wa" as part of no_hp.
     field_words: Vec<Vec<String>>,
 }
@@ -429,10 +432,19 @@ impl LabelSet {
                 None => {}
             }
         }
+        let mut second = vec![[0u64; 4]; 128];
+        for (label, _) in &labels {
+            if let (Some(&b0), Some(&b1)) = (label.as_bytes().first(), label.as_bytes().get(1)) {
+                if let Some(set) = second.get_mut(usize::from(b0)) {
+                    set[usize::from(b1 / 64)] |= 1 << (b1 % 64);
+                }
+            }
+        }
         LabelSet {
             labels,
             by_ascii,
             by_first,
+            second,
             field_words,
         }
     }
@@ -444,6 +456,14 @@ impl LabelSet {
         let mut best_len = 0;
         let mut hit: Option<LabelHit> = None;
         let mut decoy = false;
+        // A token that is a label's start has that label's second byte (when it has one).
+        if let (Some(b0), Some(b1)) = (first.lower.byte(0), first.lower.byte(1)) {
+            if let Some(set) = self.second.get(usize::from(b0)) {
+                if set[usize::from(b1 / 64)] & (1 << (b1 % 64)) == 0 {
+                    return None;
+                }
+            }
+        }
         let first_char = first.lower.first_char()?;
         let candidates = match self.by_ascii.get(first_char as usize) {
             Some(c) => c,

@@ -52,6 +52,14 @@ impl Lower<'_> {
         }
     }
 
+    /// Byte `i` of the lower-cased text.
+    pub fn byte(&self, i: usize) -> Option<u8> {
+        match self {
+            Lower::Ascii(s) => s.as_bytes().get(i).map(u8::to_ascii_lowercase),
+            Lower::Owned(s) => s.as_bytes().get(i).copied(),
+        }
+    }
+
     /// Whether `text` (lower case) starts with the lower-cased token.
     pub fn is_prefix_of(&self, text: &[u8]) -> bool {
         match self {

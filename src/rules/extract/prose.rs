@@ -49,9 +49,26 @@ pub(super) fn words(text: &str) -> Vec<Word<'_>> {
             continue;
         }
         at = start + raw.len();
-        let lead = raw.len() - raw.trim_start_matches(OPENERS).len();
+        // Most words open and end with a letter or digit, which no opener or closer is.
+        let plain_start = raw
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphanumeric);
+        let lead = if plain_start {
+            0
+        } else {
+            raw.len() - raw.trim_start_matches(OPENERS).len()
+        };
         let inner = &raw[lead..];
-        let core = inner.trim_end_matches(CLOSERS);
+        let plain_end = inner
+            .as_bytes()
+            .last()
+            .is_some_and(u8::is_ascii_alphanumeric);
+        let core = if plain_end {
+            inner
+        } else {
+            inner.trim_end_matches(CLOSERS)
+        };
         let tail = &inner[core.len()..];
         let close = tail
             .chars()

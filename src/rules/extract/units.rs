@@ -282,13 +282,16 @@ struct Mention {
     weak: bool,
 }
 
-/// The first bytes (lower case) the keywords start with: a word starting with another
-/// byte is no keyword's, whatever its case (the check is run at every word of a text).
-static KEYWORD_FIRST_BYTES: LazyLock<[bool; 256]> = LazyLock::new(|| {
-    let mut table = [false; 256];
+/// For each first byte (lower case) of a keyword's first word, the lengths that word has
+/// (bit `n` for `n` bytes, bit 31 for 31 or more): a word of another first letter or
+/// length is no keyword's, whatever its case (the check is run at every word of a text).
+static KEYWORD_STARTS: LazyLock<[u32; 256]> = LazyLock::new(|| {
+    let mut table = [0u32; 256];
     for k in KEYWORDS {
-        if let Some(&b) = k.words.first().and_then(|w| w.as_bytes().first()) {
-            table[usize::from(b.to_ascii_lowercase())] = true;
+        if let Some(w) = k.words.first() {
+            if let Some(&b) = w.as_bytes().first() {
+                table[usize::from(b.to_ascii_lowercase())] |= 1 << w.len().min(31);
+            }
         }
     }
     table
@@ -296,8 +299,9 @@ static KEYWORD_FIRST_BYTES: LazyLock<[bool; 256]> = LazyLock::new(|| {
 
 /// The keyword starting at word `i`, and how many words it covers.
 fn keyword_at(ws: &[Word<'_>], i: usize) -> Option<(&'static Keyword, usize)> {
-    let first = ws.get(i)?.core.as_bytes().first()?;
-    if !KEYWORD_FIRST_BYTES[usize::from(first.to_ascii_lowercase())] {
+    let core = ws.get(i)?.core.as_bytes();
+    let first = core.first()?;
+    if KEYWORD_STARTS[usize::from(first.to_ascii_lowercase())] & (1 << core.len().min(31)) == 0 {
         return None;
     }
     KEYWORDS.iter().find_map(|k| {

@@ -435,6 +435,8 @@ async fn processor(
             queued.kick();
         }
         if stats != ProcessStats::default() {
+            // The pass's letters are freed: the daemon at rest keeps only what it uses.
+            crate::heap::trim();
             tracked.kick();
             tracing::info!(
                 tickets = stats.new_tickets,

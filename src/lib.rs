@@ -28,6 +28,7 @@ pub mod config;
 pub mod daemon;
 pub mod diag;
 pub mod fetch;
+pub mod heap;
 pub mod lifecycle;
 pub mod outbound;
 pub mod parse;

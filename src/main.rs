@@ -23,7 +23,11 @@ fn main() -> ExitCode {
 
 /// glibc's malloc gives each thread that allocates its own arena (up to eight per core) and
 /// keeps what each one freed: in a daemon ingesting letters, seven arenas held 25 of its
-/// 40 MB. Two arenas hold 18 MB, at the same speed (BENCHMARKS.md). glibc reads the limit
+/// 40 MB. One arena holds the least: with the processor's threads long-lived and the log
+/// lines freed where they are made, a running daemon is as fast with one arena as with two
+/// and stays under 30 MiB in the PDF-mix ingest (two: 33 MiB); a `run --once` over 2,000
+/// letters, where parsing and committing overlap the most, pays about 15 % more CPU in
+/// waits for the arena's lock (BENCHMARKS.md). glibc reads the limit
 /// from the environment when a process starts, so the first start sets it and starts the
 /// same binary again in place (same pid, arguments and streams). An administrator's own
 /// `MALLOC_ARENA_MAX` is kept. If that start fails, this one goes on as it is. (Tools that
@@ -40,5 +44,5 @@ fn few_malloc_arenas(exe: &std::path::Path) {
         cmd.arg0(arg0);
     }
     // Only returns when it failed.
-    let _ = cmd.args(args).env(VAR, "2").exec();
+    let _ = cmd.args(args).env(VAR, "1").exec();
 }

@@ -138,7 +138,7 @@ pub async fn watch(
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
     let dirs = watched(&current.get());
-    let db = Store::open(&current.get().config.database)?;
+    let db = Store::open_light(&current.get().config.database)?;
     let mut version = db.data_version()?;
     let mut applied = tokio::task::block_in_place(|| fingerprint(&dirs));
     let mut seen = applied.clone();

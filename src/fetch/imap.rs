@@ -310,7 +310,7 @@ async fn folder_task(
 
 async fn open_store(path: &Path) -> Result<SharedStore, ImapError> {
     let path = path.to_path_buf();
-    let store = tokio::task::spawn_blocking(move || Store::open(&path))
+    let store = tokio::task::spawn_blocking(move || Store::open_light(&path))
         .await
         .map_err(|e| ImapError::Internal(format!("store task failed: {e}")))??;
     Ok(Arc::new(Mutex::new(store)))

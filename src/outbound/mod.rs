@@ -12,6 +12,7 @@ pub mod outage;
 pub mod service;
 pub mod smtp;
 pub mod templates;
+pub mod transport;
 mod walk;
 
 pub use templates::{Rendered, Templates};

@@ -34,14 +34,16 @@ use super::outage::OutageLog;
 use crate::clock::Clock;
 use crate::config::{Config, OutboxConfig, SmtpConfig};
 use crate::lifecycle::{Kick, Shutdown};
-use crate::outbound::file;
-use crate::outbound::smtp::{self, SendError, SetupError, SmtpSender};
+use crate::outbound::smtp::{self, SendError, SetupError};
+use crate::store::outbox::DueEmail;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracing::Instrument;
+
+pub use super::transport::Transport;
 
 /// How long the service waits after a failed pass (the database is busy or gone) before
 /// trying again, unless kicked first.
@@ -90,54 +92,6 @@ impl SentMarks {
     fn clear(&mut self) {
         self.rows.clear();
         self.oldest = None;
-    }
-}
-
-/// Where emails go.
-#[derive(Debug, Clone)]
-pub enum Transport {
-    /// Each email becomes `<dir>/<message-id>.eml` ([`file::write`]).
-    File(PathBuf),
-    Smtp(SmtpSender),
-}
-
-impl Transport {
-    pub fn from_config(config: &OutboxConfig) -> Result<Transport, SetupError> {
-        Ok(match config {
-            OutboxConfig::File { dir } => Transport::File(dir.clone()),
-            OutboxConfig::Smtp(c) => Transport::Smtp(SmtpSender::new(c)?),
-        })
-    }
-
-    /// Hands one email over. Ok only when the server (or the file system) has it.
-    pub async fn send(
-        &self,
-        from: &str,
-        to: &[String],
-        message_id: &str,
-        raw: &[u8],
-    ) -> Result<(), SendError> {
-        match self {
-            Transport::Smtp(s) => s.send(from, to, raw).await,
-            Transport::File(dir) => {
-                let (dir, id, raw) = (dir.clone(), message_id.to_string(), raw.to_vec());
-                match tokio::task::spawn_blocking(move || file::write(&dir, &id, &raw)).await {
-                    Ok(Ok(_)) => Ok(()),
-                    // A full disk or a permission problem can be fixed: retried.
-                    Ok(Err(e)) => Err(SendError::Temporary(e.to_string())),
-                    Err(e) => Err(SendError::Temporary(format!("file transport: {e}"))),
-                }
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Transport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Transport::File(dir) => write!(f, "file:{}", dir.display()),
-            Transport::Smtp(s) => write!(f, "smtp:{}", s.server()),
-        }
     }
 }
 
@@ -322,82 +276,117 @@ impl Outbox {
         let mut after = 0;
         while !stop() {
             self.record_unrecorded(store)?;
-            let Some(row) = store.next_due_email(clock.now(), after)? else {
+            let rows = self.next_due(store, clock.now(), after)?;
+            let Some(last) = rows.last() else {
                 break;
             };
-            after = row.id;
-            let attempt = row.attempts + 1;
-            let span = tracing::info_span!(
-                "email",
-                ticket = row.ticket.as_deref().unwrap_or("-"),
-                message_id = %row.message_id,
-                to = ?row.recipients,
-                attempt,
-            );
+            after = last.id;
+            let many = rows.len() > 1;
+            // One email (SMTP): what the transport logs belongs to its span.
+            let span = (!many).then(|| email_span(last));
             let started = std::time::Instant::now();
-            let result = self
-                .transport
-                .send(
-                    &self.envelope_from,
-                    &row.recipients,
-                    &row.message_id,
-                    &row.raw,
-                )
-                .instrument(span.clone())
-                .await;
-            let _in = span.enter();
-            match result {
-                Ok(()) => {
-                    // Measured for RELIABILITY.md: the whole hand-over (connect to 250).
-                    let accepted = std::time::Instant::now();
-                    let send_us =
-                        u64::try_from((accepted - started).as_micros()).unwrap_or(u64::MAX);
-                    // THE DOUBLE-SEND WINDOW: the server has the email (250) and the row is
-                    // still `queued` until its mark commits. A crash before that (process
-                    // killed, power lost before the WAL reaches the disk) sends the email
-                    // once more after the restart, as it does every email accepted since the
-                    // last commit of marks: at most MARK_BATCH, and only while hand-overs are
-                    // fast enough that the oldest waits less than about MARK_WINDOW. A database *error* when
-                    // committing is handled without resending: the rows are remembered and
-                    // recorded first thing.
-                    marks.push(row.id, clock.now(), accepted);
-                    if marks.due(accepted - started) {
-                        self.commit_marks(store, marks)?;
+            let handing = self.transport.hand_over(&self.envelope_from, rows);
+            let (rows, results) = match span {
+                Some(span) => handing.instrument(span).await,
+                None => handing.await,
+            };
+            // Measured for RELIABILITY.md: the whole hand-over (connect to 250), or the
+            // whole run of files written and synced.
+            let accepted = std::time::Instant::now();
+            let send_us = u64::try_from((accepted - started).as_micros()).unwrap_or(u64::MAX);
+            for (row, result) in rows.into_iter().zip(results) {
+                let span = email_span(&row);
+                let _in = span.enter();
+                match result {
+                    Ok(()) => {
+                        // THE DOUBLE-SEND WINDOW: the server has the email (250) and the row
+                        // is still `queued` until its mark commits. A crash before that
+                        // (process killed, power lost before the WAL reaches the disk) sends
+                        // the email once more after the restart, as it does every email
+                        // accepted since the last commit of marks: at most MARK_BATCH, and
+                        // only while hand-overs are fast enough that the oldest waits less
+                        // than about MARK_WINDOW (a run of files is marked as soon as it is
+                        // written). A database *error* when committing is handled without
+                        // resending: the rows are remembered and recorded first thing.
+                        marks.push(row.id, clock.now(), accepted);
+                        if !many && marks.due(accepted - started) {
+                            self.commit_marks(store, marks)?;
+                        }
+                        // `unmarked`: emails accepted whose mark is not committed yet, this
+                        // one included (what a crash now would send again; tests/crash
+                        // reads it).
+                        tracing::info!(via = %self.transport, send_us, unmarked = marks.len(), "email sent");
+                        self.outage().sent();
+                        stats.sent += 1;
                     }
-                    // `unmarked`: emails accepted whose mark is not committed yet, this one
-                    // included (what a crash now would send again; tests/crash reads it).
-                    tracing::info!(via = %self.transport, send_us, unmarked = marks.len(), "email sent");
-                    self.outage().sent();
-                    stats.sent += 1;
+                    Err(e) => self.failed(store, clock, &row, e, &mut stats)?,
                 }
-                Err(SendError::Temporary(reason)) => {
-                    let now = clock.now();
-                    if self.policy.gave_up(row.created_at, now) {
-                        let why = format!(
-                            "gave up after {} hours of temporary failures; last: {reason}",
-                            self.policy.give_up_hours
-                        );
-                        store.mark_failed(row.id, &why, None)?;
-                        tracing::error!(error = %reason, "email parked: temporary failures for too long");
-                        self.outage_line(store, clock.now(), &reason);
-                        stats.parked += 1;
-                    } else {
-                        let retry_at = now + self.policy.retry_delay(row.attempts, row.id);
-                        store.mark_failed(row.id, &reason, Some(retry_at))?;
-                        // Per email at debug; the outage itself is one line per change.
-                        tracing::debug!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred: waiting for the SMTP server to take it");
-                        self.outage_line(store, now, &reason);
-                        stats.deferred += 1;
-                    }
-                }
-                Err(SendError::Permanent(reason)) => {
-                    store.mark_failed(row.id, &reason, None)?;
-                    tracing::error!(error = %reason, "email parked: permanent failure");
-                    stats.parked += 1;
-                }
+            }
+            if many {
+                self.commit_marks(store, marks)?;
             }
         }
         Ok(stats)
+    }
+
+    /// The next emails due after row `after`: as many as the transport takes at once.
+    fn next_due(
+        &self,
+        store: &Store,
+        now: DateTime<Utc>,
+        mut after: i64,
+    ) -> Result<Vec<DueEmail>, StoreError> {
+        let (most, bytes) = self.transport.run_limits();
+        let mut rows: Vec<DueEmail> = Vec::new();
+        let mut held = 0;
+        while rows.len() < most && held < bytes {
+            let Some(row) = store.next_due_email(now, after)? else {
+                break;
+            };
+            after = row.id;
+            held += row.raw.len();
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+
+    /// A failed hand-over: retried later, or parked.
+    fn failed(
+        &self,
+        store: &mut Store,
+        clock: &dyn Clock,
+        row: &DueEmail,
+        error: SendError,
+        stats: &mut DeliverStats,
+    ) -> Result<(), StoreError> {
+        match error {
+            SendError::Temporary(reason) => {
+                let now = clock.now();
+                if self.policy.gave_up(row.created_at, now) {
+                    let why = format!(
+                        "gave up after {} hours of temporary failures; last: {reason}",
+                        self.policy.give_up_hours
+                    );
+                    store.mark_failed(row.id, &why, None)?;
+                    tracing::error!(error = %reason, "email parked: temporary failures for too long");
+                    self.outage_line(store, clock.now(), &reason);
+                    stats.parked += 1;
+                } else {
+                    let retry_at = now + self.policy.retry_delay(row.attempts, row.id);
+                    store.mark_failed(row.id, &reason, Some(retry_at))?;
+                    // Per email at debug; the outage itself is one line per change.
+                    tracing::debug!(error = %reason, retry_at = %retry_at.to_rfc3339(), "email deferred: waiting for the SMTP server to take it");
+                    self.outage_line(store, now, &reason);
+                    stats.deferred += 1;
+                }
+            }
+            SendError::Permanent(reason) => {
+                store.mark_failed(row.id, &reason, None)?;
+                tracing::error!(error = %reason, "email parked: permanent failure");
+                stats.parked += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Commits the waiting marks in one transaction. On a database error the rows are
@@ -457,7 +446,7 @@ impl Outbox {
     /// the daemon's grace period, which is the crash window described above).
     pub async fn run(self, clock: Arc<dyn Clock>, kick: Kick, mut shutdown: Shutdown) {
         let mut store = loop {
-            match Store::open(&self.database) {
+            match Store::open_light(&self.database) {
                 Ok(s) => break s,
                 Err(e) => {
                     tracing::error!(error = %e, "outbox cannot open the database; trying again");
@@ -521,6 +510,17 @@ impl Outbox {
         }
         tracing::info!("outbox service stopped");
     }
+}
+
+/// The span of one email's hand-over and outcome.
+fn email_span(row: &DueEmail) -> tracing::Span {
+    tracing::info_span!(
+        "email",
+        ticket = row.ticket.as_deref().unwrap_or("-"),
+        message_id = %row.message_id,
+        to = ?row.recipients,
+        attempt = row.attempts + 1,
+    )
 }
 
 /// Waits for a kick, `wait` (None: no deadline) or shutdown; false on shutdown.

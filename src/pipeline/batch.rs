@@ -16,13 +16,14 @@
 //! number (a decision changed, another process made a ticket) the emails are rendered again
 //! there, as before.
 
+use super::workers::{self, Pool};
 use super::{to_ref, Decision, Pipeline, PlannedEmail};
 use crate::classify::{ThreadIndex, TicketRef};
 use crate::parse::{self, Limits, ParseError, ParsedMessage};
 use crate::store::{MessageRowId, Tx};
 use std::cell::RefCell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 /// Pending messages read, parsed and committed at a time. Bounds the memory held (raw bytes
 /// and parsed text of this many letters) and how long one write transaction lasts.
@@ -105,17 +106,28 @@ impl Prepared {
     }
 }
 
-/// Parses and decides every message of the batch ahead of the commit, one worker thread per
-/// core, in the order given. Workers take the next message as they finish one, so a slow
-/// PDF does not hold the others up. Then, when `numbering` is known, renders the emails of
-/// the new tickets the same way.
-pub(super) fn prepare_all(
-    pipeline: &Pipeline<'_>,
-    batch: &[(MessageRowId, Vec<u8>)],
+/// The pending messages of one batch, shared by the worker threads and the commit.
+pub(super) type Batch = Arc<Vec<(MessageRowId, Vec<u8>)>>;
+
+/// Threads that parse and decide at once: one per core.
+pub(super) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Parses and decides every message of the batch ahead of the commit, on this thread and
+/// the free workers of `pool` (one thread per core in all), in the order given. Threads take
+/// the next message as they finish one, so a slow PDF does not hold the others up. Then,
+/// when `numbering` is known, renders the emails of the new tickets the same way.
+pub(super) fn prepare_all<'s>(
+    pipeline: &'s Pipeline<'_>,
+    pool: &Pool<'s>,
+    batch: &Batch,
     numbering: Option<&Numbering>,
 ) -> Vec<Prepared> {
     let limits = &pipeline.config.limits;
-    let one = |_: usize, raw: &[u8]| {
+    let letters = Arc::clone(batch);
+    let prepared = workers::map(pool, cores(), batch.len(), move |i| {
+        let raw = raw_of(&letters, i);
         let parsed = parse_one(raw, limits);
         let probe = Probe::default();
         let decision = pipeline.decide_from(raw, parsed.as_ref(), &probe);
@@ -125,8 +137,7 @@ pub(super) fn prepare_all(
             asked: probe.0.into_inner(),
             emails: None,
         }
-    };
-    let mut prepared = run_all(batch, one);
+    });
     let Some(numbering) = numbering else {
         return prepared;
     };
@@ -141,18 +152,32 @@ pub(super) fn prepare_all(
             })
         })
         .collect();
-    let rendered = run_all(batch, |i, raw| {
+    // The workers read the decisions while they render; the lock is taken back after.
+    let shared = Arc::new(RwLock::new(prepared));
+    let (letters, decided) = (Arc::clone(batch), Arc::clone(&shared));
+    let rendered = workers::map(pool, cores(), batch.len(), move |i| {
         let number = numbers.get(i)?.as_ref()?;
-        let p = prepared.get(i)?;
+        let decided = decided.read().unwrap_or_else(|e| e.into_inner());
+        let p = decided.get(i)?;
         Some(PreRendered {
             number: number.clone(),
-            emails: pipeline.plan_new_ticket(&p.decision, number, raw, p.parsed.as_ref().ok()),
+            emails: pipeline.plan_new_ticket(
+                &p.decision,
+                number,
+                raw_of(&letters, i),
+                p.parsed.as_ref().ok(),
+            ),
         })
     });
+    let mut prepared = std::mem::take(&mut *shared.write().unwrap_or_else(|e| e.into_inner()));
     for (p, r) in prepared.iter_mut().zip(rendered) {
         p.emails = r;
     }
     prepared
+}
+
+fn raw_of(batch: &[(MessageRowId, Vec<u8>)], i: usize) -> &[u8] {
+    batch.get(i).map_or(&[][..], |(_, raw)| raw)
 }
 
 /// [`parse::parse`], with a panic in an attachment reader turned into a parse error: one bad
@@ -160,57 +185,6 @@ pub(super) fn prepare_all(
 fn parse_one(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
     catch_unwind(AssertUnwindSafe(|| parse::parse(raw, limits)))
         .unwrap_or_else(|_| Err(ParseError::NotAMessage("the parser failed on it".into())))
-}
-
-/// `one` over every raw message of the batch (with its index) on every core; results in
-/// batch order.
-fn run_all<T: Send>(
-    batch: &[(MessageRowId, Vec<u8>)],
-    one: impl Fn(usize, &[u8]) -> T + Sync,
-) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(batch.len());
-    if workers <= 1 {
-        return batch
-            .iter()
-            .enumerate()
-            .map(|(i, (_, raw))| one(i, raw))
-            .collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some((_, raw)) = batch.get(i) else {
-                return done;
-            };
-            done.push((i, one(i, raw)));
-        }
-    };
-    let mut slots: Vec<Option<T>> = (0..batch.len()).map(|_| None).collect();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
-        // This thread works too.
-        for (i, r) in work() {
-            slots[i] = Some(r);
-        }
-        for h in handles {
-            if let Ok(done) = h.join() {
-                for (i, r) in done {
-                    slots[i] = Some(r);
-                }
-            }
-        }
-    });
-    // A worker that died (a panic outside parsing) leaves holes: those are done here.
-    slots
-        .into_iter()
-        .zip(batch)
-        .enumerate()
-        .map(|(i, (s, (_, raw)))| s.unwrap_or_else(|| one(i, raw)))
-        .collect()
 }
 
 #[cfg(test)]
@@ -232,10 +206,7 @@ mod tests {
     }
 
     /// The shipped configuration, a fresh database holding `letters`, and a pipeline.
-    fn with_letters(
-        letters: &[&str],
-        check: impl FnOnce(&Pipeline<'_>, &mut Store, Vec<(MessageRowId, Vec<u8>)>),
-    ) {
+    fn with_letters(letters: &[&str], check: impl FnOnce(&Pipeline<'_>, &mut Store, Batch)) {
         let loaded = crate::daemon::load(&repo("daemon.toml")).expect("config");
         let mut store = Store::open_in_memory().expect("db");
         let clock = ManualClock::new(t0());
@@ -251,7 +222,7 @@ mod tests {
             templates: &loaded.templates,
             clock: &clock,
         };
-        let batch = store.pending(PENDING_BATCH).expect("pending");
+        let batch = Arc::new(store.pending(PENDING_BATCH).expect("pending"));
         check(&pipeline, &mut store, batch);
     }
 
@@ -280,7 +251,7 @@ mod tests {
     fn emails_rendered_ahead_are_the_ones_queued_under_the_predicted_numbers() {
         with_letters(&[WEBSERVICE, LAB, MAIL], |pipeline, store, batch| {
             let numbering = pipeline.numbering(store).expect("numbering");
-            let prepared = prepare_all(pipeline, &batch, Some(&numbering));
+            let prepared = prepare_all(pipeline, &Pool::new(), &batch, Some(&numbering));
             let ahead: Vec<Vec<u8>> = prepared
                 .iter()
                 .flat_map(|p| p.emails.as_ref().expect("rendered ahead").emails.iter())
@@ -365,7 +336,7 @@ mod tests {
                 .transaction(|tx| tx.next_ticket_number(&numbering.prefix, numbering.year))
                 .expect("number");
             assert_eq!(taken, numbering.number(0));
-            let prepared = prepare_all(pipeline, &batch, Some(&numbering));
+            let prepared = prepare_all(pipeline, &Pool::new(), &batch, Some(&numbering));
             assert_eq!(
                 prepared[0].emails.as_ref().map(|e| e.number.as_str()),
                 Some(taken.as_str())
@@ -389,18 +360,28 @@ mod tests {
 
     #[test]
     fn parallel_parsing_keeps_the_order_of_the_batch() {
-        let batch: Vec<(MessageRowId, Vec<u8>)> = (0..50)
-            .map(|i| {
-                let raw = if i % 7 == 3 {
-                    b"   \r\n".to_vec()
-                } else {
-                    format!("From: a{i}@x.test\r\nSubject: nomor {i}\r\n\r\nisi {i}\r\n")
-                        .into_bytes()
-                };
-                (MessageRowId(i), raw)
+        let batch: Batch = Arc::new(
+            (0..50)
+                .map(|i| {
+                    let raw = if i % 7 == 3 {
+                        b"   \r\n".to_vec()
+                    } else {
+                        format!("From: a{i}@x.test\r\nSubject: nomor {i}\r\n\r\nisi {i}\r\n")
+                            .into_bytes()
+                    };
+                    (MessageRowId(i), raw)
+                })
+                .collect(),
+        );
+        let parsed = std::thread::scope(|s| {
+            let pool = Pool::new();
+            let _closing = pool.closing();
+            pool.start(s, 2);
+            let letters = Arc::clone(&batch);
+            workers::map(&pool, 2, batch.len(), move |i| {
+                parse_one(raw_of(&letters, i), &Limits::default())
             })
-            .collect();
-        let parsed = run_all(&batch, |_, raw| parse_one(raw, &Limits::default()));
+        });
         assert_eq!(parsed.len(), 50);
         for (i, p) in parsed.iter().enumerate() {
             match p {

@@ -263,14 +263,36 @@ impl Pipeline<'_> {
     /// emails and done mark are kept or undone together. The next batch is prepared while
     /// one commits. A message a pass leaves pending (none should) waits for the next pass.
     pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
+        // The worker threads of this pass (started when a batch first needs them); closed
+        // before the scope joins them.
+        std::thread::scope(|scope| {
+            let pool = workers::Pool::new();
+            let _closing = pool.closing();
+            self.process_with(store, scope, &pool)
+        })
+    }
+
+    fn process_with<'s, 'e>(
+        &'s self,
+        store: &mut Store,
+        scope: &'s std::thread::Scope<'s, 'e>,
+        pool: &workers::Pool<'s>,
+    ) -> Result<ProcessStats, PipelineError> {
         let mut stats = ProcessStats::default();
-        let mut batch = store.pending_after(None, batch::PENDING_BATCH)?;
+        let mut batch: batch::Batch =
+            std::sync::Arc::new(store.pending_after(None, batch::PENDING_BATCH)?);
+        if batch.len() > 1 {
+            pool.start(scope, batch::cores());
+        }
         let mut numbering = self.numbering(store)?;
-        let mut prepared = batch::prepare_all(self, &batch, Some(&numbering));
-        while let Some((last, _)) = batch.last() {
+        let mut prepared = batch::prepare_all(self, pool, &batch, Some(&numbering));
+        // Letters since the heap was last trimmed (a long pass gives back what it freed).
+        let mut since_trim = 0u64;
+        while let Some(last) = batch.last().map(|(id, _)| *id) {
             // The next batch is parsed and decided on the other cores while this one commits
             // (its decisions are checked again in its own transaction, as any batch's are).
-            let next = store.pending_after(Some(*last), batch::PENDING_BATCH)?;
+            let next: batch::Batch =
+                std::sync::Arc::new(store.pending_after(Some(last), batch::PENDING_BATCH)?);
             let made = prepared
                 .iter()
                 .filter(|p| self.makes_ticket(&p.decision))
@@ -279,17 +301,31 @@ impl Pipeline<'_> {
                 next: numbering.next + made,
                 ..numbering.clone()
             };
-            let (committed, next_prepared) = std::thread::scope(|s| {
-                let ahead = (!next.is_empty())
-                    .then(|| s.spawn(|| batch::prepare_all(self, &next, Some(&after))));
-                let committed = self.commit_batch(store, &batch, prepared, &mut stats);
-                let next_prepared = ahead.map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| batch::prepare_all(self, &next, Some(&after)))
+            if !next.is_empty() {
+                pool.start(scope, batch::cores());
+            }
+            let ahead = (!next.is_empty() && pool.threads() > 0).then(|| {
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let (p, n, a) = (pool.clone(), std::sync::Arc::clone(&next), after.clone());
+                pool.submit(move || {
+                    let _ = tx.send(batch::prepare_all(self, &p, &n, Some(&a)));
                 });
-                (committed, next_prepared)
+                rx
+            });
+            let committed = self.commit_batch(store, &batch, prepared, &mut stats);
+            // A worker that died preparing the next batch (its channel closed without an
+            // answer) leaves it to this thread, as does a pass without workers.
+            let next_prepared = (!next.is_empty()).then(|| {
+                ahead
+                    .and_then(|rx| rx.recv().ok())
+                    .unwrap_or_else(|| batch::prepare_all(self, pool, &next, Some(&after)))
             });
             committed?;
+            since_trim += batch.len() as u64;
+            if since_trim >= crate::heap::TRIM_EVERY {
+                crate::heap::trim();
+                since_trim = 0;
+            }
             // The numbers as they are now, whatever this batch did with them.
             numbering = self.numbering(store)?;
             match next_prepared {
@@ -298,8 +334,12 @@ impl Pipeline<'_> {
                     // Nothing was waiting behind this batch; letters stored while it
                     // committed come after it. (One this pass left pending is not taken
                     // again before the next pass.)
-                    batch = store.pending_after(Some(*last), batch::PENDING_BATCH)?;
-                    prepared = batch::prepare_all(self, &batch, Some(&numbering));
+                    batch =
+                        std::sync::Arc::new(store.pending_after(Some(last), batch::PENDING_BATCH)?);
+                    if batch.len() > 1 {
+                        pool.start(scope, batch::cores());
+                    }
+                    prepared = batch::prepare_all(self, pool, &batch, Some(&numbering));
                 }
             }
         }
@@ -488,4 +528,5 @@ mod limits;
 mod loops;
 mod replay;
 mod reply;
+mod workers;
 pub use replay::Replayed;

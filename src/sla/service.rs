@@ -97,7 +97,7 @@ pub async fn run(
     [queued, stored]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&current.get().config.database)?;
+    let mut store = Store::open_light(&current.get().config.database)?;
     // Every change of a ticket is an event: after the first (full) pass, a pass looks only at
     // the tickets with an event newer than the last one the previous pass saw, so a kick after
     // each processed batch costs what changed, not every open ticket. A reload (new rules or

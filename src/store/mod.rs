@@ -268,6 +268,9 @@ fn put_raw(
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 128;
 
+/// The page cache of a [`Store::open_light`] connection, in KiB.
+pub const LIGHT_CACHE_KIB: i64 = 256;
+
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
@@ -292,6 +295,23 @@ impl Store {
             })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         Ok(Store { conn })
+    }
+
+    /// [`Store::open`] with a page cache of [`LIGHT_CACHE_KIB`] instead of 1 MiB, for the
+    /// daemon's connections besides the processor's (sources, outbox, SLA, reload): they
+    /// touch few pages again, and each full cache is resident memory (issue 7: the steady
+    /// RSS). The processor keeps 1 MiB: at 256 KiB its batches spill pages mid-transaction
+    /// (4× the reads and a third more writes, BENCHMARKS.md).
+    pub fn open_light(path: &Path) -> Result<Store> {
+        let store = Self::open(path)?;
+        store
+            .conn
+            .pragma_update(None, "cache_size", -LIGHT_CACHE_KIB)
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(store)
     }
 
     /// A private in-memory database, for tests and `try` without a database.

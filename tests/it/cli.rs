@@ -205,10 +205,10 @@ fn check_warns_when_a_rule_needs_a_role_nobody_holds() {
     );
 }
 
-/// The daemon starts itself again with `MALLOC_ARENA_MAX=2` (fewer malloc arenas, a third
+/// The daemon starts itself again with `MALLOC_ARENA_MAX=1` (one malloc arena, a third
 /// less memory; src/main.rs), in place: same pid. An admin's own value is kept.
 #[test]
-fn the_daemon_runs_with_two_malloc_arenas_in_its_own_process() {
+fn the_daemon_runs_with_one_malloc_arena_in_its_own_process() {
     let env = Env::new();
     let environ_of = |d: &super::support::Daemon, log: &std::path::Path| {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -231,7 +231,7 @@ fn the_daemon_runs_with_two_malloc_arenas_in_its_own_process() {
     };
     let log = env.path().join("a.log");
     let d = env.daemon(None, &log);
-    assert_eq!(environ_of(&d, &log), ["MALLOC_ARENA_MAX=2"]);
+    assert_eq!(environ_of(&d, &log), ["MALLOC_ARENA_MAX=1"]);
     drop(d);
 
     let log = env.path().join("b.log");

@@ -61,6 +61,16 @@ fn queue(store: &mut Store, key: &str, now: DateTime<Utc>) {
         .expect("queue");
 }
 
+/// An outbox writing files to `dir/out`.
+fn file_outbox(dir: &std::path::Path) -> Outbox {
+    Outbox::new(
+        dir.join("db"),
+        Transport::File(dir.join("out")),
+        "helpdesk@kampus.test".into(),
+        RetryPolicy::for_file(),
+    )
+}
+
 #[tokio::test]
 async fn the_file_transport_delivers_through_the_service() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -68,12 +78,7 @@ async fn the_file_transport_delivers_through_the_service() {
     let clock = ManualClock::new(t0());
     queue(&mut store, "a", t0());
     queue(&mut store, "b", t0());
-    let outbox = Outbox::new(
-        dir.path().join("db"),
-        Transport::File(dir.path().join("out")),
-        "helpdesk@kampus.test".into(),
-        RetryPolicy::for_file(),
-    );
+    let outbox = file_outbox(dir.path());
     let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
     assert_eq!(
         stats,
@@ -89,6 +94,34 @@ async fn the_file_transport_delivers_through_the_service() {
     );
     let again = outbox.deliver_due(&mut store, &clock).await.expect("pass");
     assert_eq!(again.attempted(), 0);
+    assert_eq!(store.next_due_at().expect("next"), None);
+}
+
+#[tokio::test]
+async fn the_file_transport_writes_runs_of_emails_and_marks_every_one_sent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open_in_memory().expect("db");
+    let clock = ManualClock::new(t0());
+    // More than two runs of the file transport.
+    let ids: Vec<String> = (0..150).map(|i| format!("m{i:03}")).collect();
+    for id in &ids {
+        queue(&mut store, id, t0());
+    }
+    let outbox = file_outbox(dir.path());
+    let stats = outbox.deliver_due(&mut store, &clock).await.expect("pass");
+    assert_eq!(stats.sent, 150, "{stats:?}");
+    for id in &ids {
+        let file = dir.path().join(format!("out/{id}@kampus.test.eml"));
+        assert_eq!(
+            std::fs::read(&file).expect("file"),
+            b"Subject: s\r\n\r\nbody\r\n"
+        );
+        let e = store
+            .outbox_entry(&format!("{id}@kampus.test"))
+            .expect("read")
+            .expect("row");
+        assert_eq!(e.state, OutboxState::Sent, "{id}");
+    }
     assert_eq!(store.next_due_at().expect("next"), None);
 }
 

@@ -353,14 +353,41 @@ pub fn language(subject: &str, body: &str) -> Option<&'static str> {
         "regards", "thank", "you",
     ];
     let (mut id, mut en) = (0usize, 0usize);
-    let text = format!("{subject} {body}").to_lowercase();
-    for w in text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(2000)
-    {
-        id += usize::from(ID.contains(&w));
-        en += usize::from(EN.contains(&w));
+    if subject.is_ascii() && body.is_ascii() {
+        // Nearly every letter: the same words without copying and lower-casing the text
+        // (lower-casing ASCII moves no word boundary; the function words are ASCII).
+        let words = subject
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .chain(body.split(|c: char| !c.is_ascii_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .take(2000);
+        let mut lower = String::new();
+        for w in words {
+            // The function words are 2 to 10 letters long.
+            if !(2..=10).contains(&w.len()) {
+                continue;
+            }
+            let w = if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower.clear();
+                lower.push_str(w);
+                lower.make_ascii_lowercase();
+                lower.as_str()
+            } else {
+                w
+            };
+            id += usize::from(ID.contains(&w));
+            en += usize::from(EN.contains(&w));
+        }
+    } else {
+        let text = format!("{subject} {body}").to_lowercase();
+        for w in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(2000)
+        {
+            id += usize::from(ID.contains(&w));
+            en += usize::from(EN.contains(&w));
+        }
     }
     if en >= 3 && en > id * 2 {
         Some("en")
@@ -407,6 +434,18 @@ mod tests {
             Some("en")
         );
         assert_eq!(language("", "ok"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_letters_count_words_as_any_letter(
+            subject in "(Mohon|THE|and|kami|you|[a-z]{1,4}|[ ,.:0-9]){0,8}",
+            body in "(Dengan|hormat|Dear|please|we|would|like|Saya|[a-z]{1,5}|[ ,.\n0-9]){0,40}",
+        ) {
+            // A non-ASCII word at the end sends the letter down the general path.
+            let general = language(&subject, &format!("{body} é"));
+            proptest::prop_assert_eq!(language(&subject, &body), general);
+        }
     }
 
     #[test]

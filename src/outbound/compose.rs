@@ -5,6 +5,7 @@
 //! `X-Auto-Response-Suppress: All` for Exchange) so other robots do not answer it.
 
 use chrono::{DateTime, Utc};
+use lettre::address::Envelope;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::Mailbox;
 use lettre::Message;
@@ -107,9 +108,16 @@ pub fn build_with(
         Some(t) => token_subject(o.ticket, t, &clean),
         None => tagged_subject(o.ticket, &clean),
     };
+    let from = mailbox(Some(o.from_name), o.from_address)?;
+    let to = mailbox(o.to_name, o.to_address)?;
+    // The SMTP envelope lettre would read back out of the From and To headers it was
+    // given (parsing them again): the same two addresses.
+    let envelope = Envelope::new(Some(from.email.clone()), vec![to.email.clone()])
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
     let mut b = Message::builder()
-        .from(mailbox(Some(o.from_name), o.from_address)?)
-        .to(mailbox(o.to_name, o.to_address)?)
+        .envelope(envelope)
+        .from(from)
+        .to(to)
         .subject(subject)
         .message_id(Some(format!("<{}>", o.message_id)))
         .date(o.date.into())
@@ -131,7 +139,12 @@ pub fn build_with(
     if !refs.is_empty() {
         b = b.references(refs.join(" "));
     }
-    let text = o.body.replace("\r\n", "\n");
+    // (memchr first: nearly every body has no CR at all.)
+    let text = if o.body.contains('\r') {
+        o.body.replace("\r\n", "\n")
+    } else {
+        o.body.to_owned()
+    };
     let msg = if files.is_empty() {
         b.header(ContentType::TEXT_PLAIN).body(text)
     } else {

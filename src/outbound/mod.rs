@@ -13,5 +13,6 @@ pub mod service;
 pub mod smtp;
 pub mod templates;
 pub mod transport;
+mod walk;
 
 pub use templates::{Rendered, Templates};

@@ -21,6 +21,8 @@ pub struct Templates {
     /// name → languages available.
     names: BTreeMap<String, BTreeSet<String>>,
     files: BTreeMap<String, PathBuf>,
+    /// `name.lang` → the variables it names (an [`EmailContext::data`] mask).
+    uses: BTreeMap<String, u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,7 @@ impl Templates {
         hb.register_escape_fn(handlebars::no_escape);
         let mut names: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut files = BTreeMap::new();
+        let mut uses = BTreeMap::new();
         // Every template file present, loadable or not: a broken Indonesian template is one
         // error, not also "no Indonesian version".
         let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -123,6 +126,7 @@ impl Templates {
                 .entry(name.to_string())
                 .or_default()
                 .insert(lang.to_string());
+            uses.insert(key.clone(), variables_named(&source));
             files.insert(key, path.clone());
         }
         for (name, langs) in &seen {
@@ -142,7 +146,12 @@ impl Templates {
             crate::diag::sort(&mut diags);
             return Err(diags);
         }
-        Ok(Templates { hb, names, files })
+        Ok(Templates {
+            hb,
+            names,
+            files,
+            uses,
+        })
     }
 
     /// Template names, for checking rule files.
@@ -171,12 +180,36 @@ impl Templates {
                 .unwrap_or(key.clone()),
             message: e.to_string(),
         };
-        // The context turned into data once for both parts (render() would do it per part).
-        let data = handlebars::Context::wraps(ctx).map_err(fail)?;
+        // The context turned into data once for both parts (render() would do it per part),
+        // and only the variables the template names.
+        let keys = self
+            .uses
+            .get(&key)
+            .copied()
+            .unwrap_or(EmailContext::ALL_KEYS);
+        let data = std::cell::OnceCell::new();
         let render = |part: &str| {
-            self.hb
-                .render_with_context(&format!("{key}.{part}"), &data)
-                .map_err(fail)
+            let name = format!("{key}.{part}");
+            // Walked directly when it is written in the plain forms (`walk.rs`): the same
+            // text, without handlebars' render machinery or the context as JSON.
+            let walked = self
+                .hb
+                .get_template(&name)
+                .and_then(|t| super::walk::render(t, ctx));
+            if let Some(text) = walked {
+                return Ok(text);
+            }
+            let data = match data.get() {
+                Some(d) => d,
+                None => {
+                    let d = ctx
+                        .data(keys)
+                        .map(handlebars::Context::from)
+                        .map_err(|e| fail(handlebars::RenderErrorReason::SerdeError(e).into()))?;
+                    data.get_or_init(|| d)
+                }
+            };
+            self.hb.render_with_context(&name, data).map_err(fail)
         };
         let subject = render("subject")?;
         let subject = subject
@@ -228,6 +261,42 @@ fn check_part(hb: &mut Handlebars<'static>, part: &str, text: &str) -> Option<Di
     None
 }
 
+/// The context variables a template names inside `{{…}}`: a superset of those it can
+/// reach, since any name it writes counts, in any block. All of them when it reaches the
+/// context as a whole (`this`, `.`, `@root`, `../`, `lookup`, a partial) or is cut short.
+fn variables_named(source: &str) -> u32 {
+    let all = EmailContext::ALL_KEYS;
+    let mut used = 0;
+    let mut rest = source;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return all;
+        };
+        let expr = &after[..close];
+        rest = &after[close + 2..];
+        let head = expr.trim_start_matches(['{', '~', ' ', '\t', '\n', '\r']);
+        if head.starts_with('>') || expr.contains("../") || expr.contains("@root") {
+            return all;
+        }
+        if expr
+            .split_whitespace()
+            .any(|t| t.trim_matches(['(', ')', '~', '}']) == "." || t.starts_with("./"))
+        {
+            return all;
+        }
+        for word in expr.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if word == "this" || word == "lookup" {
+                return all;
+            }
+            if let Some(i) = EmailContext::KEYS.iter().position(|k| *k == word) {
+                used |= 1 << i;
+            }
+        }
+    }
+    used
+}
+
 /// (subject, body) when the text starts with `Subject:`/`Subjek:` and an empty line follows.
 fn split_subject(text: &str) -> Option<(&str, &str)> {
     let (first, rest) = text.split_once('\n')?;
@@ -277,6 +346,100 @@ mod tests {
             err,
             vec!["T/ack.en.hbs: error: template \"ack\" has no Indonesian version (hint: write ack.id.hbs: Indonesian is the default language)"]
         );
+    }
+
+    #[test]
+    fn a_template_is_given_the_variables_it_names() {
+        let keys = |s: &str| {
+            let m = variables_named(s);
+            EmailContext::KEYS
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| m & (1 << i) != 0)
+                .map(|(_, k)| *k)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            keys("Subject: {{subject}}\n\n{{#each fields}}{{title}} this{{/each}} {{requester.name}}"),
+            ["requester", "subject", "fields"]
+        );
+        assert!(keys("no variables, this and that").is_empty());
+        let all = EmailContext::KEYS.len();
+        for whole in [
+            "{{#each fields}}{{this}}{{/each}}",
+            "{{.}}",
+            "{{#with sop}}{{../ticket}}{{/with}}",
+            "{{@root.ticket}}",
+            "{{lookup fields 0}}",
+            "{{> other}}",
+            "{{ticket",
+        ] {
+            assert_eq!(keys(whole).len(), all, "{whole}");
+        }
+    }
+
+    /// Contexts that take every branch of the shipped templates: the sample (every list
+    /// filled), every list empty and nothing optional, a context about no ticket.
+    fn contexts() -> Vec<EmailContext> {
+        let full = EmailContext::sample();
+        let mut done = full.clone();
+        done.complete = true;
+        let mut bare = full.clone();
+        bare.fields.clear();
+        bare.missing.clear();
+        bare.invalid.clear();
+        bare.steps.clear();
+        bare.next_step = None;
+        bare.outputs.clear();
+        bare.attachments.clear();
+        bare.attachments_kept = false;
+        bare.waiting.clear();
+        bare.token.clear();
+        let mut kept = full.clone();
+        kept.attachments[0].attached = true;
+        kept.attachments_kept = false;
+        let none = EmailContext::about_no_ticket(full.helpdesk.clone(), full.recipient.clone());
+        vec![full, done, bare, kept, none]
+    }
+
+    #[test]
+    fn every_shipped_template_renders_as_handlebars_renders_it() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let t = Templates::load(&dir).expect("templates load");
+        let mut walked = 0;
+        for ctx in contexts() {
+            let whole = handlebars::Context::wraps(&ctx).expect("json");
+            for (name, langs) in &t.names {
+                for lang in langs {
+                    let key = format!("{name}.{lang}");
+                    let part = |p: &str| t.hb.render_with_context(&format!("{key}.{p}"), &whole);
+                    let expected = part("subject").and_then(|subject| {
+                        let subject = subject
+                            .strip_prefix("Subject:")
+                            .or_else(|| subject.strip_prefix("Subjek:"))
+                            .unwrap_or(&subject)
+                            .replace(['\r', '\n'], " ")
+                            .trim()
+                            .to_string();
+                        let body = part("body")?.trim_start_matches('\n').to_string();
+                        Ok(Rendered { subject, body })
+                    });
+                    let mine = t.render(name, lang, &ctx);
+                    match (&mine, &expected) {
+                        (Ok(m), Ok(e)) => assert_eq!(m, e, "{key}"),
+                        (Err(_), Err(_)) => {}
+                        _ => panic!("{key}: {mine:?} but handlebars {expected:?}"),
+                    }
+                    for p in ["subject", "body"] {
+                        let tree = t.hb.get_template(&format!("{key}.{p}")).expect("tree");
+                        walked += usize::from(super::super::walk::render(tree, &ctx).is_some());
+                    }
+                }
+            }
+        }
+        // The plain forms are most of what the shipped templates are written in.
+        let parts = contexts().len() * t.files.len() * 2;
+        assert!(walked * 2 > parts, "walked {walked} of {parts} parts");
     }
 
     #[test]

@@ -47,8 +47,10 @@ fn join(msg: &Message<'_>, ids: &[u32]) -> Body {
             texts.push(text);
         }
     }
-    Body {
-        text: texts.join("\n\n"),
-        from_html,
-    }
+    let text = if texts.len() == 1 {
+        texts.pop().unwrap_or_default()
+    } else {
+        texts.join("\n\n")
+    };
+    Body { text, from_html }
 }

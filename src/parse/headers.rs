@@ -67,6 +67,27 @@ fn raw_value<'a>(msg: &'a Message<'_>, h: &Header<'_>) -> &'a [u8] {
 
 /// Unfolds a raw header value and decodes its encoded words (RFC 2047).
 fn decode_raw(raw: &[u8]) -> String {
+    match plain_line(raw) {
+        Some(line) => normalize_line(line),
+        None => decode_folded(raw),
+    }
+}
+
+/// The value when it is one line of ASCII without an encoded word (nearly every header):
+/// then mail-parser's reader would give it back trimmed of blanks, which
+/// [`normalize_line`] drops anyway, so it is not run.
+fn plain_line(raw: &[u8]) -> Option<&str> {
+    let line = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let plain = line.is_ascii()
+        && !line.contains(&b'\n')
+        && !line.contains(&b'\r')
+        && !line.windows(2).any(|w| w == b"=?");
+    plain.then(|| std::str::from_utf8(line).ok()).flatten()
+}
+
+/// [`decode_raw`] through mail-parser's unstructured reader: folded lines, encoded words.
+fn decode_folded(raw: &[u8]) -> String {
     // mail-parser's unstructured reader stops at the line end: make sure there is one.
     let mut owned = raw.to_vec();
     owned.push(b'\n');
@@ -259,5 +280,33 @@ fn bare_type(ct: &ContentType<'_>) -> String {
     match ct.subtype() {
         Some(sub) => format!("{main}/{}", sub.trim().to_ascii_lowercase()),
         None => main,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_line_decodes_as_through_the_unstructured_reader() {
+        for raw in [
+            &b" Permohonan  Lab ICT\r\n"[..],
+            b"\tx\t y \r\n",
+            b"   \r\n",
+            b"",
+            b"a\x01b \x7f c\n",
+            b" =?utf-8?q?Caf=C3=A9?= x\r\n",
+            b"a = b ?= c\r\n",
+            b"folded\r\n line\r\n",
+            b"lone\rcr\r\n",
+            b"Caf\xc3\xa9\r\n",
+            b"\xff\xfe\r\n",
+            b"<id@x>  \r\n",
+        ] {
+            assert_eq!(decode_raw(raw), decode_folded(raw), "{raw:?}");
+        }
+        assert!(plain_line(b" Permohonan  Lab ICT\r\n").is_some());
+        assert!(plain_line(b"folded\r\n line\r\n").is_none());
+        assert!(plain_line(b"=?utf-8?q?x?=\r\n").is_none());
     }
 }

@@ -160,6 +160,11 @@ pub struct ParsedMessage {
     pub attachments: Vec<Attachment>,
     /// Non-fatal problems met while parsing.
     pub defects: Vec<String>,
+    /// How many parts mail-parser lists as attachments (body parts among them), i.e. what
+    /// `outbound::attach::letter_files` would forward; `None` when not known (a header
+    /// block read alone). `Some(0)`: there is nothing to read again for forwarding.
+    #[serde(skip)]
+    pub mime_attachments: Option<usize>,
 }
 
 impl ParsedMessage {
@@ -229,6 +234,7 @@ pub fn parse_head(raw: &[u8]) -> Option<ParsedMessage> {
     let mut msg = parse(&head, &limits).ok()?;
     msg.body.clear();
     msg.attachments.clear();
+    msg.mime_attachments = None;
     Some(msg)
 }
 
@@ -275,6 +281,7 @@ fn from_mail(msg: &Message<'_>, limits: &Limits) -> Result<ParsedMessage, ParseE
         body_from_html: body.from_html,
         attachments,
         defects,
+        mime_attachments: Some(msg.attachments.len()),
     })
 }
 

@@ -11,12 +11,21 @@ use std::borrow::Cow;
 /// Normalises multi-line text (see the module doc).
 pub(crate) fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Printable ASCII (nearly all of a letter) is copied as it is, a run at a time.
+        let run = rest
+            .bytes()
+            .position(|b| !(b' '..=b'~').contains(&b))
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..run]);
+        rest = &rest[run..];
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
         match c {
             '\r' => {
                 // CRLF and a lone CR both end a line.
-                if chars.peek() == Some(&'\n') {
+                if chars.as_str().starts_with('\n') {
                     chars.next();
                 }
                 end_line(&mut out);
@@ -27,6 +36,7 @@ pub(crate) fn normalize(s: &str) -> String {
             c if is_invisible(c) || c.is_control() => {}
             c => out.push(c),
         }
+        rest = chars.as_str();
     }
     trim_line_end(&mut out);
     out.truncate(out.trim_end_matches('\n').len());
@@ -114,6 +124,41 @@ mod tests {
         let raw =
             "\r\n\r\n  Nama:\u{00A0}Budi  \r\nNIP:\t123\u{200B}4\u{0000}\rakhir\u{3000}x\t \n\n\n";
         assert_eq!(normalize(raw), "  Nama: Budi\nNIP:\t1234\nakhir x");
+    }
+
+    /// The character-by-character form [`normalize`] had before its ASCII runs.
+    fn normalize_by_char(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' => {
+                    if chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    end_line(&mut out);
+                }
+                '\n' | '\u{2028}' | '\u{2029}' | '\u{0085}' => end_line(&mut out),
+                '\t' => out.push('\t'),
+                c if is_odd_space(c) => out.push(' '),
+                c if is_invisible(c) || c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        trim_line_end(&mut out);
+        out.truncate(out.trim_end_matches('\n').len());
+        let start = out.len() - out.trim_start_matches('\n').len();
+        out.drain(..start);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_runs_normalize_as_character_by_character(
+            s in "[ -~\t\r\n\u{0}-\u{1f}\u{7f}\u{a0}\u{ad}\u{200b}\u{2028}\u{3000}é]{0,60}"
+        ) {
+            proptest::prop_assert_eq!(normalize(&s), normalize_by_char(&s));
+        }
     }
 
     #[test]

@@ -167,10 +167,15 @@ pub(super) fn prepare_all<'s>(
     let rendered = workers::map(pool, cores(), batch.len(), move |i| {
         let number = numbers.get(i)?.as_ref()?;
         let decided = decided.read().unwrap_or_else(|e| e.into_inner());
-        let d = decided.get(i).map(|p| &p.decision)?;
+        let p = decided.get(i)?;
         Some(PreRendered {
             number: number.clone(),
-            emails: pipeline.plan_new_ticket(d, number, raw_of(&letters, i)),
+            emails: pipeline.plan_new_ticket(
+                &p.decision,
+                number,
+                raw_of(&letters, i),
+                p.parsed.as_ref().ok(),
+            ),
         })
     });
     let mut prepared = std::mem::take(&mut *shared.write().unwrap_or_else(|e| e.into_inner()));

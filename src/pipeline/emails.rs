@@ -350,14 +350,17 @@ impl Pipeline<'_> {
     }
 
     /// The emails of a new ticket `number` made from the letter `raw`, rendered (and their
-    /// tokens issued) ahead of its commit.
+    /// tokens issued) ahead of its commit. `parsed` is the letter as parsed: when it lists
+    /// no MIME attachments, `raw` is not parsed again for files to forward.
     pub(super) fn plan_new_ticket(
         &self,
         d: &Decision,
         number: &str,
         raw: &[u8],
+        parsed: Option<&crate::parse::ParsedMessage>,
     ) -> Vec<Result<PlannedEmail, String>> {
-        if needs_letter_files(d) {
+        let no_files = parsed.is_some_and(|p| p.mime_attachments == Some(0));
+        if !no_files && needs_letter_files(d) {
             let mut d = d.clone();
             d.extra.letter_files = crate::outbound::attach::letter_files(raw);
             return self.plan_emails_issuing(&d, number);

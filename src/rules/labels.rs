@@ -355,43 +355,7 @@ const FILLERS: &[&str] = &[
     "the",
 ];
 
-/// A run of letters/digits in a text: byte range and lower-cased content.
-#[derive(Debug, Clone)]
-pub(crate) struct Token {
-    pub start: usize,
-    pub end: usize,
-    pub lower: String,
-}
-
-pub(crate) fn tokens(s: &str) -> Vec<Token> {
-    let mut out = Vec::new();
-    let mut cur: Option<(usize, String)> = None;
-    for (i, c) in s.char_indices() {
-        if c.is_alphanumeric() {
-            let t = &mut cur.get_or_insert_with(|| (i, String::new())).1;
-            // ASCII (nearly every character of a letter) without the Unicode tables.
-            if c.is_ascii() {
-                t.push(c.to_ascii_lowercase());
-            } else {
-                t.extend(c.to_lowercase());
-            }
-        } else if let Some((start, lower)) = cur.take() {
-            out.push(Token {
-                start,
-                end: i,
-                lower,
-            });
-        }
-    }
-    if let Some((start, lower)) = cur {
-        out.push(Token {
-            start,
-            end: s.len(),
-            lower,
-        });
-    }
-    out
-}
+pub(crate) use super::tokens::{tokens, Token};
 
 /// The letters and digits of a label, lower-cased, without separators.
 pub(crate) fn squash(s: &str) -> String {
@@ -414,8 +378,13 @@ pub(crate) struct LabelSet {
     /// (squashed label, owner), longest first.
     labels: Vec<(String, Owner)>,
     /// Indices into `labels` by first character, in the same order: a label can only match
-    /// a text whose first token starts with that character.
+    /// a text whose first token starts with that character. ASCII characters in a table,
+    /// the others hashed.
+    by_ascii: Vec<Vec<usize>>,
     by_first: HashMap<char, Vec<usize>>,
+    /// For each ASCII first byte, the second bytes of the labels that start with it (a bit
+    /// each): a text whose first token goes on with another byte starts no label.
+    second: Vec<[u64; 4]>,
     /// Squashed tokens of each field's labels, so "No HP/WA" reads "wa" as part of no_hp.
     field_words: Vec<Vec<String>>,
 }
@@ -442,7 +411,11 @@ impl LabelSet {
                 if !sq.is_empty() {
                     labels.push((sq, Owner::Field(i)));
                 }
-                words.extend(tokens(l).into_iter().map(|t| t.lower));
+                words.extend(
+                    tokens(l)
+                        .into_iter()
+                        .map(|t| t.lower.to_lower().into_owned()),
+                );
             }
             field_words.push(words);
         }
@@ -451,32 +424,56 @@ impl LabelSet {
         }
         labels.sort_by_key(|l| std::cmp::Reverse(l.0.len()));
         let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        let mut by_ascii: Vec<Vec<usize>> = vec![Vec::new(); 128];
         for (i, (label, _)) in labels.iter().enumerate() {
-            if let Some(c) = label.chars().next() {
-                by_first.entry(c).or_default().push(i);
+            match label.chars().next() {
+                Some(c) if c.is_ascii() => by_ascii[c as usize].push(i),
+                Some(c) => by_first.entry(c).or_default().push(i),
+                None => {}
+            }
+        }
+        let mut second = vec![[0u64; 4]; 128];
+        for (label, _) in &labels {
+            if let (Some(&b0), Some(&b1)) = (label.as_bytes().first(), label.as_bytes().get(1)) {
+                if let Some(set) = second.get_mut(usize::from(b0)) {
+                    set[usize::from(b1 / 64)] |= 1 << (b1 % 64);
+                }
             }
         }
         LabelSet {
             labels,
+            by_ascii,
             by_first,
+            second,
             field_words,
         }
     }
 
     /// The longest label at the start of `toks` (tokens of some text). `None` when no label
     /// matches or the longest is a decoy.
-    pub fn at_start(&self, toks: &[Token]) -> Option<LabelHit> {
+    pub fn at_start(&self, toks: &[Token<'_>]) -> Option<LabelHit> {
         let first = toks.first()?;
         let mut best_len = 0;
         let mut hit: Option<LabelHit> = None;
         let mut decoy = false;
-        let first_char = first.lower.chars().next()?;
-        let candidates = self.by_first.get(&first_char)?;
+        // A token that is a label's start has that label's second byte (when it has one).
+        if let (Some(b0), Some(b1)) = (first.lower.byte(0), first.lower.byte(1)) {
+            if let Some(set) = self.second.get(usize::from(b0)) {
+                if set[usize::from(b1 / 64)] & (1 << (b1 % 64)) == 0 {
+                    return None;
+                }
+            }
+        }
+        let first_char = first.lower.first_char()?;
+        let candidates = match self.by_ascii.get(first_char as usize) {
+            Some(c) => c,
+            None => self.by_first.get(&first_char)?,
+        };
         for (label, owner) in candidates.iter().filter_map(|&i| self.labels.get(i)) {
             if label.len() < best_len {
                 break; // sorted longest first: nothing longer can follow
             }
-            if !label.starts_with(first.lower.as_str()) {
+            if !first.lower.is_prefix_of(label.as_bytes()) {
                 continue;
             }
             let Some(n) = covers(toks, label) else {
@@ -505,23 +502,23 @@ impl LabelSet {
 
     /// Whether the words between a label and its separator leave the label trustworthy:
     /// all of them fillers or words of the same field's labels.
-    pub fn is_plain_remainder(&self, field: usize, rest: &[Token]) -> bool {
+    pub fn is_plain_remainder(&self, field: usize, rest: &[Token<'_>]) -> bool {
         rest.iter().all(|t| {
-            FILLERS.contains(&t.lower.as_str())
+            FILLERS.iter().any(|f| t.lower == **f)
                 || self
                     .field_words
                     .get(field)
-                    .is_some_and(|w| w.contains(&t.lower))
+                    .is_some_and(|w| w.iter().any(|x| t.lower == **x))
         })
     }
 
     /// Whether the words after a label are all words of the same field's labels
     /// ("No HP/WA", "Nama Lengkap"), fillers excluded.
-    pub fn is_own_remainder(&self, field: usize, rest: &[Token]) -> bool {
+    pub fn is_own_remainder(&self, field: usize, rest: &[Token<'_>]) -> bool {
         rest.iter().all(|t| {
             self.field_words
                 .get(field)
-                .is_some_and(|w| w.contains(&t.lower))
+                .is_some_and(|w| w.iter().any(|x| t.lower == **x))
         })
     }
 
@@ -546,11 +543,11 @@ impl LabelSet {
 }
 
 /// How many whole tokens, from the first, spell `label` exactly.
-fn covers(toks: &[Token], label: &str) -> Option<usize> {
+fn covers(toks: &[Token<'_>], label: &str) -> Option<usize> {
     let mut acc = 0;
     for (i, t) in toks.iter().enumerate() {
         let rest = label.get(acc..)?;
-        if !rest.starts_with(t.lower.as_str()) {
+        if !t.lower.is_prefix_of(rest.as_bytes()) {
             return None;
         }
         acc += t.lower.len();
@@ -571,15 +568,6 @@ mod tests {
             .map(|f| f.iter().map(|s| s.to_string()).collect())
             .collect();
         LabelSet::new(owned.iter().map(|v| v.as_slice()))
-    }
-
-    #[test]
-    fn tokens_are_alphanumeric_runs() {
-        let t = tokens("No. HP/WA : 0812");
-        let words: Vec<&str> = t.iter().map(|t| t.lower.as_str()).collect();
-        assert_eq!(words, ["no", "hp", "wa", "0812"]);
-        assert_eq!((t[1].start, t[1].end), (4, 6));
-        assert!(tokens(" -- ").is_empty());
     }
 
     #[test]

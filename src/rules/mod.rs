@@ -21,7 +21,9 @@ pub mod extract;
 mod labels;
 pub mod load;
 pub mod matching;
+mod phrases;
 pub mod timestd;
+mod tokens;
 mod values;
 
 pub use cache::{PhraseFinders, RuleCache};
@@ -58,6 +60,8 @@ pub struct RuleContext {
 pub struct RuleSet {
     /// Sorted by id.
     pub rules: Vec<Rule>,
+    /// Every rule's phrases in one automaton, built on first use (see `phrases.rs`).
+    pub(crate) phrases: cache::Cached<phrases::PhraseIndex>,
 }
 
 impl RuleSet {

@@ -134,9 +134,10 @@ fn is_time_only(raw: &str) -> bool {
         "sunday",
     ];
     TIME_OF_DAY.is_match(raw)
-        && !tokens(raw)
-            .iter()
-            .any(|t| month(&t.lower).is_some() || DAYS.contains(&t.lower.as_str()))
+        && !tokens(raw).iter().any(|t| {
+            let w = t.lower.to_lower();
+            month(&w).is_some() || DAYS.contains(&w.as_ref())
+        })
 }
 
 /// Like [`check`], but an email value with several addresses ("a@gmail.com / b@uns.ac.id")
@@ -308,6 +309,11 @@ fn ymd(y: &str, m: u32, d: &str) -> Option<String> {
 /// `12/01/2026` (day first, the Indonesian order), as ISO `2026-01-12`. A range of days
 /// ("10 - 11 Maret 2026") gives its first day.
 pub(crate) fn find_date(s: &str) -> Option<String> {
+    // Every form has a year in digits: most texts asked have none, and then no pattern
+    // need run (`\d` is any Unicode decimal digit, all of them numeric).
+    if !s.chars().any(char::is_numeric) {
+        return None;
+    }
     // (pattern, group of the day, of the month, of the year, month written as a word)
     let forms: [(&Regex, usize, usize, usize, bool); 5] = [
         (&DATE_RANGE, 1, 2, 3, true),
@@ -341,7 +347,10 @@ pub(crate) fn find_choice(
     aliases: &BTreeMap<String, Vec<String>>,
     s: &str,
 ) -> Option<String> {
-    let words: Vec<String> = tokens(s).into_iter().map(|t| t.lower).collect();
+    let words: Vec<String> = tokens(s)
+        .into_iter()
+        .map(|t| t.lower.to_lower().into_owned())
+        .collect();
     let mut best: Option<(usize, &String)> = None;
     for choice in choices {
         let spellings = std::iter::once(choice).chain(aliases.get(choice).into_iter().flatten());

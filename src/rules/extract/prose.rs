@@ -40,16 +40,35 @@ const CLOSERS: &[char] = &[
 pub(super) fn words(text: &str) -> Vec<Word<'_>> {
     let mut out = Vec::new();
     let mut at = 0;
+    let base = text.as_ptr() as usize;
     for raw in text.split_whitespace() {
-        // split_whitespace yields subslices in order: find this one after the previous.
-        let Some(offset) = text[at..].find(raw) else {
+        // split_whitespace yields subslices of `text`, in order: where this one starts is
+        // its distance from the start of the text (no search).
+        let start = (raw.as_ptr() as usize).wrapping_sub(base);
+        if start < at || text.get(start..start + raw.len()) != Some(raw) {
             continue;
-        };
-        let start = at + offset;
+        }
         at = start + raw.len();
-        let lead = raw.len() - raw.trim_start_matches(OPENERS).len();
+        // Most words open and end with a letter or digit, which no opener or closer is.
+        let plain_start = raw
+            .as_bytes()
+            .first()
+            .is_some_and(u8::is_ascii_alphanumeric);
+        let lead = if plain_start {
+            0
+        } else {
+            raw.len() - raw.trim_start_matches(OPENERS).len()
+        };
         let inner = &raw[lead..];
-        let core = inner.trim_end_matches(CLOSERS);
+        let plain_end = inner
+            .as_bytes()
+            .last()
+            .is_some_and(u8::is_ascii_alphanumeric);
+        let core = if plain_end {
+            inner
+        } else {
+            inner.trim_end_matches(CLOSERS)
+        };
         let tail = &inner[core.len()..];
         let close = tail
             .chars()
@@ -212,27 +231,65 @@ const EVENT_LEADS: &[&str] = &[
 ];
 
 /// The values a sentence (a paragraph) states; see the module documentation.
+#[cfg(test)]
 pub(super) fn stated(paragraph: &str) -> Vec<Stated> {
+    stated_wanted(paragraph, Wanted::ALL)
+}
+
+/// Which kinds of [`Stated`] values a rule has fields for: the others are not looked for
+/// (each is a scan of every paragraph of the letter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Wanted {
+    pub date: bool,
+    pub time: bool,
+    pub count: bool,
+    pub event: bool,
+}
+
+impl Wanted {
+    #[cfg(test)]
+    const ALL: Wanted = Wanted {
+        date: true,
+        time: true,
+        count: true,
+        event: true,
+    };
+
+    pub fn any(self) -> bool {
+        self.date || self.time || self.count || self.event
+    }
+}
+
+/// [`stated`] for the kinds `wanted` only, in the same order.
+pub(super) fn stated_wanted(paragraph: &str, wanted: Wanted) -> Vec<Stated> {
     let mut out = Vec::new();
-    for m in DATE_LEAD.find_iter(paragraph) {
-        let rest = &paragraph[m.end()..];
-        // The date must follow at once: a day number or a month name.
-        if rest.starts_with(|c: char| c.is_ascii_digit()) {
-            let six: Vec<&str> = rest.split_whitespace().take(6).collect();
-            out.push(Stated::Date(six.join(" ")));
+    if wanted.date {
+        for m in DATE_LEAD.find_iter(paragraph) {
+            let rest = &paragraph[m.end()..];
+            // The date must follow at once: a day number or a month name.
+            if rest.starts_with(|c: char| c.is_ascii_digit()) {
+                let six: Vec<&str> = rest.split_whitespace().take(6).collect();
+                out.push(Stated::Date(six.join(" ")));
+            }
         }
     }
-    for c in TIME.captures_iter(paragraph) {
-        if let Some(t) = c.get(1) {
-            out.push(Stated::Time(t.as_str().to_owned()));
+    if wanted.time {
+        for c in TIME.captures_iter(paragraph) {
+            if let Some(t) = c.get(1) {
+                out.push(Stated::Time(t.as_str().to_owned()));
+            }
         }
     }
-    for c in COUNT.captures_iter(paragraph) {
-        if let Some(n) = c.get(1) {
-            out.push(Stated::Count(n.as_str().to_owned()));
+    if wanted.count {
+        for c in COUNT.captures_iter(paragraph) {
+            if let Some(n) = c.get(1) {
+                out.push(Stated::Count(n.as_str().to_owned()));
+            }
         }
     }
-    out.extend(events(paragraph).into_iter().map(Stated::Event));
+    if wanted.event {
+        out.extend(events(paragraph).into_iter().map(Stated::Event));
+    }
     out
 }
 

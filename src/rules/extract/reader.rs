@@ -47,6 +47,10 @@ pub(super) struct Collector<'r> {
 /// "---------- Forwarded message ---------", "-----Original Message-----", and the
 /// Indonesian forms Gmail and Outlook write.
 pub(super) fn is_forward_marker(line: &str) -> bool {
+    // Lower-cased only when it may be one (lower-casing keeps the leading dashes).
+    if !line.trim_start().starts_with("--") {
+        return false;
+    }
     let l = line.trim().to_lowercase();
     l.starts_with("--")
         && [
@@ -243,8 +247,20 @@ impl Collector<'_> {
     /// Values stated inside sentences ("pada hari Sabtu, 21 Februari 2026 pukul 08.00 …"),
     /// for the fields they are of (see [`prose`]): guesses, below any labelled value.
     pub(super) fn stated(&mut self, text: &str) {
+        // Only the kinds this rule has a field for (most rules have none of them).
+        let has =
+            |name: &str, ty: FieldType| self.fields.iter().any(|f| f.name == name && f.ty == ty);
+        let wanted = prose::Wanted {
+            date: has("tanggal", FieldType::Date),
+            time: has("waktu", FieldType::Text),
+            count: has("jumlah_peserta", FieldType::Number),
+            event: has("kegiatan", FieldType::Text),
+        };
+        if !wanted.any() {
+            return;
+        }
         for p in prose::paragraphs(text) {
-            for value in prose::stated(&p) {
+            for value in prose::stated_wanted(&p, wanted) {
                 let (name, raw) = match &value {
                     Stated::Date(v) => ("tanggal", v),
                     Stated::Time(v) => ("waktu", v),
@@ -716,8 +732,21 @@ fn split_cells(line: &str) -> Vec<&str> {
     let mut start = None;
     let mut spaces = 0;
     let mut last_end = 0;
-    for (i, c) in line.char_indices() {
-        if c.is_whitespace() {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // ASCII without decoding (its whitespace as `char::is_whitespace` has it).
+        let (white, len) = if b.is_ascii() {
+            (matches!(b, b' ' | b'\t'..=b'\r'), 1)
+        } else {
+            match line.get(i..).and_then(|r| r.chars().next()) {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        let at = i;
+        i += len;
+        if white {
             spaces += 1;
             if spaces == 2 {
                 if let Some(s) = start.take() {
@@ -726,10 +755,10 @@ fn split_cells(line: &str) -> Vec<&str> {
             }
         } else {
             if start.is_none() {
-                start = Some(i);
+                start = Some(at);
             }
             spaces = 0;
-            last_end = i + c.len_utf8();
+            last_end = at + len;
         }
     }
     if let Some(s) = start {

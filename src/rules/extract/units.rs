@@ -38,6 +38,7 @@
 use super::prose::{is_capitalised, paragraphs, words, Word};
 use super::reader::{is_forward_marker, is_quoted, letterhead_unit, title_case};
 use crate::rules::ValueSource;
+use std::sync::LazyLock;
 
 /// How specific a unit word is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -281,8 +282,28 @@ struct Mention {
     weak: bool,
 }
 
+/// For each first byte (lower case) of a keyword's first word, the lengths that word has
+/// (bit `n` for `n` bytes, bit 31 for 31 or more): a word of another first letter or
+/// length is no keyword's, whatever its case (the check is run at every word of a text).
+static KEYWORD_STARTS: LazyLock<[u32; 256]> = LazyLock::new(|| {
+    let mut table = [0u32; 256];
+    for k in KEYWORDS {
+        if let Some(w) = k.words.first() {
+            if let Some(&b) = w.as_bytes().first() {
+                table[usize::from(b.to_ascii_lowercase())] |= 1 << w.len().min(31);
+            }
+        }
+    }
+    table
+});
+
 /// The keyword starting at word `i`, and how many words it covers.
 fn keyword_at(ws: &[Word<'_>], i: usize) -> Option<(&'static Keyword, usize)> {
+    let core = ws.get(i)?.core.as_bytes();
+    let first = core.first()?;
+    if KEYWORD_STARTS[usize::from(first.to_ascii_lowercase())] & (1 << core.len().min(31)) == 0 {
+        return None;
+    }
     KEYWORDS.iter().find_map(|k| {
         let n = k.words.len();
         let span = ws.get(i..i + n)?;

@@ -3,7 +3,7 @@
 use super::{context, shipped};
 use crate::parse::AttachmentKind;
 use crate::rules::load::load_str;
-use crate::rules::{best, extract, Letter};
+use crate::rules::{best, extract, score, Letter};
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -71,6 +71,11 @@ proptest! {
         };
         let (scores, _) = best(shipped(), &l);
         prop_assert_eq!(scores.len(), shipped().rules.len());
+        // One automaton for every rule's phrases scores exactly as a finder per phrase.
+        for s in &scores {
+            let rule = shipped().get(&s.rule.0).expect("scored rule");
+            prop_assert_eq!(s, &score(rule, &l));
+        }
         for rule in &shipped().rules {
             let ex = extract(rule, &l);
             for v in ex.fields.values() {
@@ -103,4 +108,44 @@ proptest! {
         let mangled = format!("{}{}{}", &text[..at], insert, &text[at..]);
         let _ = load_str("zoom-ormawa", Path::new("zoom-ormawa.toml"), &mangled, &context());
     }
+}
+
+/// Every `.eml` under `dir`, recursively.
+fn emls(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            emls(&p, out);
+        } else if p.extension().is_some_and(|x| x == "eml") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_phrase_automaton_scores_every_corpus_letter_as_a_finder_per_phrase() {
+    let mut files = Vec::new();
+    emls(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/eml"),
+        &mut files,
+    );
+    assert!(files.len() > 50, "corpus: {} letters", files.len());
+    let mut hits = 0;
+    for f in files {
+        let raw = std::fs::read(&f).expect("letter");
+        let Ok(msg) = crate::parse::parse(&raw, &crate::parse::Limits::default()) else {
+            continue;
+        };
+        let l = Letter::from_parsed(&msg);
+        let (scores, _) = best(shipped(), &l);
+        for s in &scores {
+            let rule = shipped().get(&s.rule.0).expect("scored rule");
+            assert_eq!(s, &score(rule, &l), "{}", f.display());
+            hits += s.hits.len();
+        }
+    }
+    assert!(hits > 100, "only {hits} hits in the corpus");
 }

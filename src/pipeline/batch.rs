@@ -27,16 +27,18 @@ use std::sync::{Arc, RwLock};
 
 /// At most this many pending messages are read, parsed and committed at a time: what is
 /// pending, so a trickle of letters is committed as it comes and a backlog in large
-/// transactions. A commit writes each page it dirtied once, and 64 letters share more pages
-/// (table tails, index roots, the counter) than 16: the once-run of 10,000 text letters wrote
-/// 46,300 WAL frames in its processing instead of 65,800 (issue 7, 4th round). Beyond 64 the
-/// dirty pages outgrow the 1 MiB page cache and are spilled mid-transaction (128: as many
-/// writes, more reads).
-pub(super) const PENDING_BATCH: usize = 64;
+/// transactions. A commit writes each page it dirtied once, and more letters share more pages
+/// (table tails, index roots, the counter): the once-run of 10,000 text letters wrote 46,300
+/// WAL frames in its processing at 64 instead of 65,800 at 16 (issue 7, 4th round); beyond 64
+/// the dirty pages outgrow the 1 MiB page cache. 32 and 256 KiB (below), not 64 and 1 MiB,
+/// for memory: the bench's steady RSS was 29.0 (text) and 31.4 MiB (PDF mix) at 64 / 1 MiB,
+/// 27.4 and 27.2 MiB at 32 / 256 KiB, under the 30 MB target, for about 15 % of the ingest
+/// rate (BENCHMARKS.md, fourth round).
+pub(super) const PENDING_BATCH: usize = 32;
 
 /// And no more than this many bytes of raw letters: bounds the memory held (the raw bytes
 /// and parsed text of a batch, and of the next one prepared meanwhile).
-pub(super) const PENDING_BYTES: usize = 1024 * 1024;
+pub(super) const PENDING_BYTES: usize = 256 * 1024;
 
 /// The open transaction as the classifier's view of existing tickets: it sees the tickets
 /// made earlier in the same batch.

@@ -1,5 +1,5 @@
-//! The requester's attachments, re-read from the stored raw letter when a disposition or a
-//! task is composed, so the leader and the staff member see the letter's PDF or DOCX as it
+//! The requester's attachments, re-read from the stored raw letter (and from the replies that
+//! completed it, see `Pipeline::request_files`) when a disposition or a task is composed, so the leader and the staff member see the letter's PDF or DOCX as it
 //! came. Their total is capped by `[limits] forward-attachments-bytes`: past the cap a file is
 //! not attached but listed (name and size) in the email, which says the helpdesk keeps it.
 
@@ -41,6 +41,22 @@ pub fn letter_files(raw: &[u8]) -> Vec<LetterFile> {
             }
         })
         .collect()
+}
+
+/// The sender's address of a raw letter, lower-cased (`None` when it has no readable From).
+pub fn sender(raw: &[u8]) -> Option<String> {
+    let msg = MessageParser::default().parse_headers(raw)?;
+    let addr = msg.from()?.first()?.address()?;
+    Some(addr.to_lowercase())
+}
+
+/// Adds the files of `more` that `files` does not hold yet (same name and bytes), in order.
+pub fn add_new(files: &mut Vec<LetterFile>, more: Vec<LetterFile>) {
+    for f in more {
+        if !files.contains(&f) {
+            files.push(f);
+        }
+    }
 }
 
 /// Splits `files` by the cap on their total: those attached (in order, while the total stays

@@ -349,6 +349,42 @@ impl Pipeline<'_> {
         self.queue_emails(tx, d, number, ticket, message, None, now, stats)
     }
 
+    /// The files that came with the request, re-read from the stored letters byte for byte:
+    /// the letter's, then those of the replies added to the ticket since (`current` among
+    /// them: the reply being processed now, not yet marked as one), each file once. Replies
+    /// of the helpdesk's own people (a leader, staff) bring none: what goes to the leader and
+    /// staff is what the requester's side sent.
+    fn request_files(
+        &self,
+        tx: &crate::store::Tx<'_>,
+        ticket: TicketId,
+        current: Option<MessageRowId>,
+    ) -> Result<Vec<crate::outbound::attach::LetterFile>, PipelineError> {
+        use crate::outbound::attach;
+        let Some(row) = tx.ticket_by_id(ticket)? else {
+            return Ok(Vec::new());
+        };
+        let mut files = Vec::new();
+        if let Some(raw) = row.source_message.map(|m| tx.raw(m)).transpose()?.flatten() {
+            files = attach::letter_files(&raw);
+        }
+        let ours = |addr: &str| {
+            addr.eq_ignore_ascii_case(&self.config.helpdesk.address)
+                || self.config.people.iter().any(|p| {
+                    p.email.eq_ignore_ascii_case(addr) || p.aliases.iter().any(|a| a == addr)
+                })
+        };
+        let mut replies = tx.reply_messages(ticket)?;
+        replies.extend(current.filter(|m| !replies.contains(m) && Some(*m) != row.source_message));
+        for m in replies {
+            let Some(raw) = tx.raw(m)? else { continue };
+            if attach::sender(&raw).is_some_and(|from| !ours(&from)) {
+                attach::add_new(&mut files, attach::letter_files(&raw));
+            }
+        }
+        Ok(files)
+    }
+
     /// The emails of a new ticket `number` made from the letter `raw`, rendered (and their
     /// tokens issued) ahead of its commit. `parsed` is the letter as parsed: when it lists
     /// no MIME attachments, `raw` is not parsed again for files to forward.
@@ -386,11 +422,7 @@ impl Pipeline<'_> {
             Some(emails) => emails,
             None => {
                 if needs_letter_files(&d) {
-                    // Re-read from the stored letter: what the requester sent, byte for byte.
-                    let letter = tx.ticket_by_id(ticket)?.and_then(|r| r.source_message);
-                    if let Some(raw) = letter.map(|m| tx.raw(m)).transpose()?.flatten() {
-                        d.to_mut().extra.letter_files = crate::outbound::attach::letter_files(&raw);
-                    }
+                    d.to_mut().extra.letter_files = self.request_files(tx, ticket, message)?;
                 }
                 self.plan_emails_issuing(&d, number)
             }

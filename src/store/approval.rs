@@ -213,6 +213,18 @@ impl Tx<'_> {
             .optional()?)
     }
 
+    /// The messages added to `ticket` as replies, oldest first (the requester's later letters,
+    /// whose files go with a disposition too).
+    pub fn reply_messages(&self, ticket: super::TicketId) -> Result<Vec<super::MessageRowId>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT id FROM messages WHERE ticket_id = ?1 AND outcome = 'reply' ORDER BY id",
+        )?;
+        let ids = st
+            .query_map(params![ticket.0], |r| r.get(0).map(super::MessageRowId))?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
     /// Takes each secret value out of a stored message's raw bytes (the staff member's reply
     /// carrying an initial password), decoding base64 and quoted-printable parts: see
     /// [`crate::approval::redact`]. Headers and the dedupe key stay. True when it changed.

@@ -1,7 +1,7 @@
 //! The requester's files go with the disposition to the leader and with the task to staff,
-//! re-read from the stored letter and attached byte for byte; past `[limits]
-//! forward-attachments-bytes` they are listed by name and size instead, and the email says
-//! the helpdesk keeps them.
+//! re-read from the stored letter (and the replies that completed it) and attached byte for
+//! byte; past `[limits] forward-attachments-bytes` they are listed by name and size instead,
+//! and the email says the helpdesk keeps them.
 
 use super::disposition::{message_id, run, state, token_of, WEBSERVICE};
 use super::support::{repo, Env};
@@ -87,6 +87,26 @@ pub(super) fn approve(env: &Env, d: &str) {
     assert_eq!(state(env), "in_progress");
 }
 
+/// [`approve`], with a DOCX of the leader's own attached to the reply.
+fn approve_with_file(env: &Env, d: &str, docx: &[u8]) {
+    let token = token_of(d);
+    let reply = format!(
+        "From: Kepala UPT TIK <kepala.tik@kampus.ac.id>\r\nTo: helpdesk+{token}@kampus.ac.id\r\n\
+         Subject: Re: disposisi\r\nMessage-ID: <setuju-2@kampus.ac.id>\r\n\
+         In-Reply-To: <{}>\r\nAuthentication-Results: mx.kampus.ac.id; dkim=pass header.d=kampus.ac.id\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSETUJU\r\n\
+         --b\r\nContent-Type: {DOCX_TYPE}; name=\"Catatan Pimpinan.docx\"\r\n\
+         Content-Disposition: attachment; filename=\"Catatan Pimpinan.docx\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n",
+        message_id(d),
+        b64_lines(docx)
+    );
+    env.deliver("approval", reply.as_bytes());
+    run(env);
+    assert_eq!(state(env), "in_progress");
+}
+
 #[test]
 fn disposition_and_task_carry_the_letters_pdf_and_docx_byte_exact() {
     let pdf = std::fs::read(repo().join(PDF)).expect("pdf");
@@ -153,4 +173,47 @@ fn files_over_the_cap_are_listed_and_kept_by_the_helpdesk() {
         "{text}"
     );
     assert!(text.contains("tersimpan pada surat"), "{text}");
+}
+
+/// A letter that lacks data waits for the requester; their reply completes it and brings the
+/// signed letter as a PDF: the disposition carries that file with the letter's (none here),
+/// and the leader's approval, which carries a file of its own, adds nothing to the task.
+#[test]
+fn files_of_the_requesters_reply_go_with_the_disposition() {
+    let pdf = std::fs::read(repo().join(PDF)).expect("pdf");
+    let docx = std::fs::read(repo().join(DOCX)).expect("docx");
+    let env = Env::new();
+    // The scenario letter has no phone number: the ticket waits for it.
+    env.deliver("1", super::scenario::LETTER.as_bytes());
+    run(&env);
+    assert_eq!(state(&env), "awaiting_requester");
+    let reply = format!(
+        "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\nTo: helpdesk@kampus.ac.id\r\n\
+         Subject: Re: Tanda terima\r\nMessage-ID: <ws-2@unsyiah.ac.id>\r\n\
+         In-Reply-To: <TIK-2026-000001.ack@kampus.ac.id>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         No HP saya 0812-3456-7890. Surat bertanda tangan terlampir.\r\n\
+         --b\r\nContent-Type: application/pdf; name=\"Surat Bertanda Tangan.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"Surat Bertanda Tangan.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n",
+        b64_lines(&pdf)
+    );
+    env.deliver("2", reply.as_bytes());
+    run(&env);
+    assert_eq!(state(&env), "awaiting_approval");
+    let signed = (
+        "Surat Bertanda Tangan.pdf".to_string(),
+        "application/pdf".to_string(),
+        pdf.clone(),
+    );
+    let d = raw_email(&env, ".disposisi-");
+    let (got, text) = files(&d);
+    assert_eq!(got, vec![signed.clone()]);
+    assert!(text.contains("- Surat Bertanda Tangan.pdf ("), "{text}");
+    // The leader approves with a file attached: the task carries the requester's file only.
+    let d_text = String::from_utf8_lossy(&d).replace("\r\n ", " ");
+    approve_with_file(&env, &d_text, &docx);
+    let (got, _) = files(&raw_email(&env, ".pembuatan-akun-"));
+    assert_eq!(got, vec![signed]);
 }

@@ -370,9 +370,7 @@ impl Pipeline<'_> {
         }
         let ours = |addr: &str| {
             addr.eq_ignore_ascii_case(&self.config.helpdesk.address)
-                || self.config.people.iter().any(|p| {
-                    p.email.eq_ignore_ascii_case(addr) || p.aliases.iter().any(|a| a == addr)
-                })
+                || self.config.person(addr).is_some()
         };
         let mut replies = tx.reply_messages(ticket)?;
         replies.extend(current.filter(|m| !replies.contains(m) && Some(*m) != row.source_message));

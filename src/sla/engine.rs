@@ -129,36 +129,55 @@ impl Sla<'_> {
         since_event: i64,
     ) -> Result<SlaStats, StoreError> {
         let mut stats = SlaStats::default();
+        let chunk = chunk.max(1);
+        if since_event > 0 {
+            let ids = store.tickets_with_events_after(since_event)?;
+            for part in ids.chunks(chunk) {
+                let rows = store.sla_tickets_among(part)?;
+                self.track_rows(store, rows, &mut stats)?;
+            }
+            return Ok(stats);
+        }
         let mut after = TicketId(0);
         loop {
-            let rows = store.sla_tickets_changed_after(after, since_event, chunk.max(1))?;
+            let rows = store.sla_tickets_after(after, chunk)?;
             let Some(last) = rows.last() else {
                 return Ok(stats);
             };
             after = last.id;
-            // Most tickets have not changed since the last pass: look before taking the
-            // write lock.
-            let mut changed = Vec::new();
-            for row in rows {
-                if !self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
-                    changed.push(row);
-                }
-            }
-            if changed.is_empty() {
-                continue;
-            }
-            // The changed tickets of a chunk in one transaction, each in a savepoint of its
-            // own: one commit (and one WAL append of the shared pages) per chunk instead of
-            // one per ticket. A failure undoes that ticket only; the ones before it commit
-            // and the error is returned (the next pass, a full one, tracks the rest).
-            let mut done = SlaStats::default();
-            let r = store.transaction_each(changed.iter(), |tx, row| {
-                done.add(self.track_ticket(tx, row)?);
-                Ok::<_, StoreError>(())
-            });
-            stats.add(done);
-            r?;
+            self.track_rows(store, rows, &mut stats)?;
         }
+    }
+
+    /// Tracks those of `rows` whose clock does not match their step and state.
+    fn track_rows(
+        &self,
+        store: &mut Store,
+        rows: Vec<TicketRow>,
+        stats: &mut SlaStats,
+    ) -> Result<(), StoreError> {
+        // Most tickets have not changed since the last pass: look before taking the write
+        // lock.
+        let mut changed = Vec::new();
+        for row in rows {
+            if !self.in_step(&row, store.current_clock(row.id)?.as_ref()) {
+                changed.push(row);
+            }
+        }
+        if changed.is_empty() {
+            return Ok(());
+        }
+        // The changed tickets of a chunk in one transaction, each in a savepoint of its own:
+        // one commit (and one WAL append of the shared pages) per chunk instead of one per
+        // ticket. A failure undoes that ticket only; the ones before it commit and the error
+        // is returned (the next pass, a full one, tracks the rest).
+        let mut done = SlaStats::default();
+        let r = store.transaction_each(changed.iter(), |tx, row| {
+            done.add(self.track_ticket(tx, row)?);
+            Ok::<_, StoreError>(())
+        });
+        stats.add(done);
+        r
     }
 
     /// Whether the ticket's clock already matches its step and state (nothing to do).

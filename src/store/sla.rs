@@ -122,6 +122,11 @@ fn deadlines(conn: &rusqlite::Connection, clock: i64) -> Result<Vec<DeadlineRow>
     Ok(out)
 }
 
+/// The tickets the SLA follows: requests not finished, and those whose clock still runs.
+const SLA_TICKET: &str = "t.kind = 'request'
+    AND (t.state NOT IN ('resolved', 'rejected', 'closed')
+     OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))";
+
 impl Store {
     /// Tickets the SLA must look at: those not finished, and those whose clock still runs.
     pub fn sla_tickets(&self) -> Result<Vec<TicketRow>> {
@@ -132,32 +137,38 @@ impl Store {
     /// id order: the SLA pass walks a large backlog in bounded chunks rather than holding
     /// every row at once.
     pub fn sla_tickets_after(&self, after: TicketId, limit: usize) -> Result<Vec<TicketRow>> {
-        self.sla_tickets_changed_after(after, 0, limit)
+        tickets_where(
+            &self.conn,
+            &format!("t.id > ?1 AND {SLA_TICKET} ORDER BY t.id LIMIT ?2"),
+            params![after.0, i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
     }
 
-    /// [`Store::sla_tickets_after`], but only tickets with an event whose id is above
-    /// `since_event` (0: every ticket). Every change of a ticket is an event, so a pass that
-    /// remembers the last event id it saw looks only at what changed since.
-    pub fn sla_tickets_changed_after(
-        &self,
-        after: TicketId,
-        since_event: i64,
-        limit: usize,
-    ) -> Result<Vec<TicketRow>> {
-        let changed = if since_event > 0 {
-            "AND t.id IN (SELECT e.ticket_id FROM events e WHERE e.id > ?3)"
-        } else {
-            "AND ?3 = 0"
-        };
+    /// The tickets with an event whose id is above `since_event`, in id order, but for the
+    /// SLA's own events (`sla_…`: a clock started or an alert fired changes no state or step).
+    /// Every other change of a ticket is an event, so a pass that remembers the last event id
+    /// it saw looks only at what changed since. The events are read once per pass: asking for
+    /// them again beside each chunk of tickets cost a scan of every event since the mark per
+    /// chunk (a fifth of the daemon's CPU in a 10,000-letter ingest, BENCHMARKS.md).
+    pub fn tickets_with_events_after(&self, since_event: i64) -> Result<Vec<TicketId>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT DISTINCT ticket_id FROM events
+             WHERE id > ?1 AND ticket_id IS NOT NULL AND kind NOT LIKE 'sla\\_%' ESCAPE '\\'
+             ORDER BY ticket_id",
+        )?;
+        let ids = st.query_map(params![since_event], |r| r.get(0).map(TicketId))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Those of `ids` that [`Store::sla_tickets`] would list, in id order.
+    pub fn sla_tickets_among(&self, ids: &[TicketId]) -> Result<Vec<TicketRow>> {
+        let list = serde_json::Value::from(ids.iter().map(|t| t.0).collect::<Vec<i64>>());
         tickets_where(
             &self.conn,
             &format!(
-                "t.kind = 'request' AND t.id > ?1 {changed}
-                 AND (t.state NOT IN ('resolved', 'rejected', 'closed')
-                  OR EXISTS (SELECT 1 FROM sla_clocks c WHERE c.ticket_id = t.id AND c.closed_at IS NULL))
-                 ORDER BY t.id LIMIT ?2"
+                "t.id IN (SELECT value FROM json_each(?1)) AND {SLA_TICKET} ORDER BY t.id"
             ),
-            params![after.0, i64::try_from(limit).unwrap_or(i64::MAX), since_event],
+            params![list.to_string()],
         )
     }
 
@@ -351,5 +362,78 @@ impl Tx<'_> {
             )?
             .execute(params![job, ts(due), ts(at)])?;
         Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{NewTicket, Stored};
+    use crate::workflow::{TicketKind, TicketState};
+    use chrono::Utc;
+
+    /// Three open tickets; after the mark, one gets an SLA event only, one a state change
+    /// and one nothing: the pass looks at the changed one alone.
+    #[test]
+    fn only_tickets_changed_by_others_than_the_sla_are_looked_at_again() {
+        let mut store = Store::open_in_memory().expect("db");
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        for n in 1..=3 {
+            let raw = format!("Message-ID: <{n}@x>\r\nFrom: a@b.c\r\n\r\nisi\r\n");
+            let Stored::New(msg) = store
+                .store_raw("inbox", &n.to_string(), raw.as_bytes(), now)
+                .expect("store")
+            else {
+                panic!("not stored")
+            };
+            let number = format!("TIK-2026-{n:06}");
+            let id = store
+                .transaction(|tx| -> Result<TicketId> {
+                    let id = tx.insert_ticket(
+                        &NewTicket {
+                            number: &number,
+                            kind: TicketKind::Request,
+                            rule_id: Some("office365"),
+                            state: TicketState::AwaitingApproval,
+                            step: Some("disposisi"),
+                            requester: Some("a@b.c"),
+                            requester_name: None,
+                            language: "id",
+                            subject: "x",
+                            fields: &serde_json::json!({}),
+                            missing: &serde_json::json!([]),
+                            invalid: &serde_json::json!([]),
+                            triage_reason: None,
+                            source_message: msg,
+                        },
+                        now,
+                    )?;
+                    tx.add_event(Some(id), None, "created", None, &serde_json::json!({}), now)?;
+                    Ok(id)
+                })
+                .expect("ticket");
+            ids.push(id);
+        }
+        let mark = store.last_event_id().expect("mark");
+        assert_eq!(store.tickets_with_events_after(0).expect("all"), ids);
+        let json = serde_json::json!({});
+        store
+            .transaction(|tx| -> Result<()> {
+                tx.add_event(Some(ids[0]), None, "sla_started", None, &json, now)?;
+                tx.add_event(Some(ids[2]), None, "state_changed", None, &json, now)?;
+                tx.add_event(Some(ids[2]), None, "sla_stopped", None, &json, now)
+            })
+            .expect("events");
+        let changed = store.tickets_with_events_after(mark).expect("changed");
+        assert_eq!(changed, [ids[2]]);
+        let rows = store.sla_tickets_among(&changed).expect("rows");
+        assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [ids[2]]);
+        // `sla_tickets_among` keeps the SLA's filter: a finished ticket without a clock is left out.
+        store
+            .conn
+            .execute("UPDATE tickets SET state = 'resolved' WHERE id = ?1", [ids[2].0])
+            .expect("resolve");
+        assert!(store.sla_tickets_among(&changed).expect("rows").is_empty());
     }
 }

@@ -2,7 +2,8 @@
 starts the bench's own mail stack). Standard library only.
 
 Measures, against the real Dovecot and Postfix of tests/mailstack:
-  raw     the raw fetch limit: `UID FETCH 1:* BODY.PEEK[]` of the folder by a minimal client
+  raw     the raw fetch limit: `UID FETCH 1:* BODY.PEEK[]` of the folder by a minimal client,
+          on the folder settled as suratd meets it (and once right after delivery)
   ingest  `suratd run` over the same folder until every letter is done (ticket + ack queued)
   memory  RSS of suratd (peak = VmHWM, steady = median while ingesting, idle after)
   big     one letter with a 25 MB attachment: peak RSS above the idle daemon
@@ -87,6 +88,15 @@ def fill(kind, n):
         os.chown(dst, VMAIL, VMAIL)
         total += os.path.getsize(dst)
     return src, total
+
+
+def settle(maildir, quiet=3.0):
+    """Waits until no directory of the Maildir changed for `quiet` seconds (Dovecot treats a
+    directory changed in the last second or so as dirty and rereads it)."""
+    newest = max(os.stat(os.path.join(maildir, d)).st_mtime for d in ("cur", "new", "tmp", "."))
+    wait = newest + quiet - time.time()
+    if wait > 0:
+        time.sleep(wait)
 
 
 def rawfetch():
@@ -262,11 +272,21 @@ def ingest(kind, n):
     log(f"== ingest {kind} N={n}: filling the folder")
     reset()
     _, size = fill(kind, n)
-    rawfetch()  # Dovecot indexes the new Maildir and the page cache warms
+    # Dovecot indexes the new Maildir and the page cache warms. Within a second or so of a
+    # change to the Maildir, Dovecot reads the folder's directories at the start of a session
+    # and a FETCH of bodies begins at once; once the folder has settled, the first body a
+    # session reads costs it ~0.4 s for 10,000 messages (it reads dovecot-uidlist then), in
+    # any client. suratd starts on a settled folder, so the ceiling is measured on one too;
+    # the fresh figure is printed beside it (BENCHMARKS.md, "The raw fetch limit").
+    rawfetch()  # (a FETCH in the same second as the last delivery may see only part of it)
+    fresh = min((rawfetch() for _ in range(3)), key=lambda r: r["seconds"])
+    assert fresh["messages"] == n, fresh
+    settle(MAILDIR)
     # The limit is the best of three: the ceiling, not a noisy average.
     raw = min((rawfetch() for _ in range(3)), key=lambda r: r["seconds"])
     assert raw["messages"] == n, raw
-    log(f"   raw fetch: {raw['seconds']:.3f} s (best of 3)")
+    log(f"   raw fetch: {raw['seconds']:.3f} s (best of 3, settled folder); "
+        f"{fresh['seconds']:.3f} s right after delivery (best of 3)")
     work = os.path.join(OUT, f"run-{kind}-{n}")
     shutil.rmtree(work, ignore_errors=True)
     d = Daemon(work, write_config(work, "file"))
@@ -296,6 +316,7 @@ def ingest(kind, n):
     raw_rate = n / raw["seconds"]
     rate = done / seconds
     res = {"kind": kind, "n": n, "bytes": size, "raw_seconds": raw["seconds"], "raw_rate": raw_rate,
+           "raw_fresh_seconds": fresh["seconds"], "raw_fresh_rate": n / fresh["seconds"],
            "seconds": seconds, "rate": rate, "ratio": rate / raw_rate, "done": done, "counts": counts,
            "rss_peak_kib": hwm, "rss_median_kib": statistics.median(samples) if samples else 0,
            "rss_idle_kib": idle, "cpu_seconds": cpu, "cpu_children_seconds": cpu_children,
@@ -475,8 +496,14 @@ def report(r):
         if key not in r:
             continue
         m = r[key]
-        rows.append((f"raw fetch limit, {kind}", f"{m['raw_rate']:.0f} msg/s", "(ceiling)", ""))
-        rows.append((f"ingest, {kind}", f"{m['rate']:.0f} msg/s = {100*m['ratio']:.1f} % of raw",
+        rows.append((f"raw fetch limit, {kind} (settled folder, as suratd meets it)",
+                     f"{m['raw_rate']:.0f} msg/s", "(ceiling)", ""))
+        if "raw_fresh_rate" in m:
+            rows.append((f"raw fetch right after delivery, {kind} (Dovecot's dirty-folder window)",
+                         f"{m['raw_fresh_rate']:.0f} msg/s", "", ""))
+        fresh = (f" ({100 * m['rate'] / m['raw_fresh_rate']:.1f} % of the fresh figure)"
+                 if "raw_fresh_rate" in m else "")
+        rows.append((f"ingest, {kind}", f"{m['rate']:.0f} msg/s = {100*m['ratio']:.1f} % of raw{fresh}",
                      target, "ok" if met(m) else "MISSED"))
         memory(kind, m)
     if "big" in r:

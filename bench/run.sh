@@ -3,7 +3,7 @@
 # standard library only, compiled with rustc), starts its own mail
 # stack (Dovecot + Postfix from tests/mailstack, own dir and ports), measures, stops the stack.
 #
-#   bench/run.sh            # full: N = 10,000 letters, 200 latency letters (~10 min)
+#   bench/run.sh            # full: N = 10,000 letters, 200 latency letters (~3 min)
 #   bench/run.sh --quick    # N = 500, 20 latency letters (~1 min), for development
 #
 # Overrides: BENCH_N, BENCH_LATENCY_N, BENCH_ONLY=text,mix,big,latency,check,

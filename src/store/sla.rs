@@ -165,9 +165,7 @@ impl Store {
         let list = serde_json::Value::from(ids.iter().map(|t| t.0).collect::<Vec<i64>>());
         tickets_where(
             &self.conn,
-            &format!(
-                "t.id IN (SELECT value FROM json_each(?1)) AND {SLA_TICKET} ORDER BY t.id"
-            ),
+            &format!("t.id IN (SELECT value FROM json_each(?1)) AND {SLA_TICKET} ORDER BY t.id"),
             params![list.to_string()],
         )
     }
@@ -432,7 +430,10 @@ mod tests {
         // `sla_tickets_among` keeps the SLA's filter: a finished ticket without a clock is left out.
         store
             .conn
-            .execute("UPDATE tickets SET state = 'resolved' WHERE id = ?1", [ids[2].0])
+            .execute(
+                "UPDATE tickets SET state = 'resolved' WHERE id = ?1",
+                [ids[2].0],
+            )
             .expect("resolve");
         assert!(store.sla_tickets_among(&changed).expect("rows").is_empty());
     }

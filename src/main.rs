@@ -4,6 +4,12 @@ use std::process::ExitCode;
 
 use suratd::parse::sandbox;
 
+/// Every Rust allocation of the binary: small blocks from mimalloc, large ones from glibc
+/// (src/heap.rs says why; the library's tests keep the system allocator). The allocators'
+/// settings are at [`allocator_settings`].
+#[global_allocator]
+static ALLOCATOR: suratd::heap::Split = suratd::heap::Split;
+
 fn main() -> ExitCode {
     // Copies of this binary read the PDFs in worker processes it can kill (see
     // parse::sandbox); they are started with the hidden first argument.
@@ -14,28 +20,34 @@ fn main() -> ExitCode {
         return sandbox::helper_main();
     }
     if let Ok(exe) = std::env::current_exe() {
-        few_malloc_arenas(&exe);
+        allocator_settings(&exe);
         sandbox::use_helper(exe);
     }
     // It ends the PDF workers before it returns (parse::sandbox::shutdown).
     suratd::cli::main()
 }
 
-/// glibc's malloc gives each thread that allocates its own arena (up to eight per core) and
-/// keeps what each one freed: in a daemon ingesting letters, seven arenas held 25 of its
-/// 40 MB. One arena holds the least: with the processor's threads long-lived and the log
-/// lines freed where they are made, a running daemon is as fast with one arena as with two
-/// and stays under 30 MiB in the PDF-mix ingest (two: 33 MiB); a `run --once` over 2,000
-/// letters, where parsing and committing overlap the most, pays about 15 % more CPU in
-/// waits for the arena's lock (BENCHMARKS.md). glibc reads the limit
-/// from the environment when a process starts, so the first start sets it and starts the
-/// same binary again in place (same pid, arguments and streams). An administrator's own
-/// `MALLOC_ARENA_MAX` is kept. If that start fails, this one goes on as it is. (Tools that
-/// do not follow an `exec`, such as valgrind, need the variable set beforehand.)
-fn few_malloc_arenas(exe: &std::path::Path) {
+/// The allocators' settings, which both read from the environment when the process starts:
+/// so the first start sets them and starts the same binary again in place (same pid,
+/// arguments and streams). If that start fails, this one goes on with the defaults.
+/// An administrator's own value of any of them is kept, and nothing is restarted then.
+///
+/// - mimalloc (the small blocks, src/heap.rs): commit arena memory as it is used and give
+///   freed pages back at once (`MIMALLOC_ARENA_EAGER_COMMIT=0`, `MIMALLOC_PURGE_DELAY=0`); with
+///   its defaults a `run --once` over 2,000 letters peaked at 29 MiB instead of 24.
+/// - glibc's malloc (the large blocks, SQLite's allocations and the C library's own): one
+///   arena (`MALLOC_ARENA_MAX=1`). It would otherwise give each thread an arena of its own and
+///   keep what each freed: a few MiB more resident.
+///
+/// (Tools that do not follow an `exec`, such as valgrind, need the variables set beforehand.)
+fn allocator_settings(exe: &std::path::Path) {
     use std::os::unix::process::CommandExt;
-    const VAR: &str = "MALLOC_ARENA_MAX";
-    if std::env::var_os(VAR).is_some() {
+    const SETTINGS: [(&str, &str); 3] = [
+        ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
+        ("MIMALLOC_PURGE_DELAY", "0"),
+        ("MALLOC_ARENA_MAX", "1"),
+    ];
+    if SETTINGS.iter().any(|(k, _)| std::env::var_os(k).is_some()) {
         return;
     }
     let mut args = std::env::args_os();
@@ -44,5 +56,5 @@ fn few_malloc_arenas(exe: &std::path::Path) {
         cmd.arg0(arg0);
     }
     // Only returns when it failed.
-    let _ = cmd.args(args).env(VAR, "1").exec();
+    let _ = cmd.args(args).envs(SETTINGS).exec();
 }

@@ -205,10 +205,11 @@ fn check_warns_when_a_rule_needs_a_role_nobody_holds() {
     );
 }
 
-/// The daemon starts itself again with `MALLOC_ARENA_MAX=1` (one malloc arena, a third
-/// less memory; src/main.rs), in place: same pid. An admin's own value is kept.
+/// The daemon starts itself again with its allocators' settings (mimalloc's commit and purge,
+/// one glibc malloc arena; src/main.rs), in place: same pid. An admin's own value of any of
+/// them keeps all as the admin set them.
 #[test]
-fn the_daemon_runs_with_one_malloc_arena_in_its_own_process() {
+fn the_daemon_runs_with_its_allocator_settings_in_its_own_process() {
     let env = Env::new();
     let environ_of = |d: &super::support::Daemon, log: &std::path::Path| {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
@@ -225,13 +226,22 @@ fn the_daemon_runs_with_one_malloc_arena_in_its_own_process() {
         let raw = std::fs::read(format!("/proc/{}/environ", d.0.id())).expect("environ");
         String::from_utf8_lossy(&raw)
             .split('\0')
-            .filter(|v| v.starts_with("MALLOC_ARENA_MAX="))
+            .filter(|v| v.starts_with("MALLOC_ARENA_MAX=") || v.starts_with("MIMALLOC_"))
             .map(str::to_string)
             .collect::<Vec<_>>()
     };
     let log = env.path().join("a.log");
     let d = env.daemon(None, &log);
-    assert_eq!(environ_of(&d, &log), ["MALLOC_ARENA_MAX=1"]);
+    let mut set = environ_of(&d, &log);
+    set.sort();
+    assert_eq!(
+        set,
+        [
+            "MALLOC_ARENA_MAX=1",
+            "MIMALLOC_ARENA_EAGER_COMMIT=0",
+            "MIMALLOC_PURGE_DELAY=0"
+        ]
+    );
     drop(d);
 
     let log = env.path().join("b.log");

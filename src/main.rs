@@ -30,7 +30,8 @@ fn main() -> ExitCode {
 /// The allocators' settings, which both read from the environment when the process starts:
 /// so the first start sets them and starts the same binary again in place (same pid,
 /// arguments and streams). If that start fails, this one goes on with the defaults.
-/// An administrator's own value of any of them is kept, and nothing is restarted then.
+/// An administrator's own value of any of them is kept (the others are still set), and
+/// nothing is restarted when all are set already.
 ///
 /// - mimalloc (the small blocks, src/heap.rs): commit arena memory as it is used and give
 ///   freed pages back at once (`MIMALLOC_ARENA_EAGER_COMMIT=0`, `MIMALLOC_PURGE_DELAY=0`); with
@@ -47,7 +48,11 @@ fn allocator_settings(exe: &std::path::Path) {
         ("MIMALLOC_PURGE_DELAY", "0"),
         ("MALLOC_ARENA_MAX", "1"),
     ];
-    if SETTINGS.iter().any(|(k, _)| std::env::var_os(k).is_some()) {
+    let missing: Vec<(&str, &str)> = SETTINGS
+        .into_iter()
+        .filter(|(k, _)| std::env::var_os(k).is_none())
+        .collect();
+    if missing.is_empty() {
         return;
     }
     let mut args = std::env::args_os();
@@ -56,5 +61,5 @@ fn allocator_settings(exe: &std::path::Path) {
         cmd.arg0(arg0);
     }
     // Only returns when it failed.
-    let _ = cmd.args(args).envs(SETTINGS).exec();
+    let _ = cmd.args(args).envs(missing).exec();
 }

@@ -334,20 +334,10 @@ impl Outbox {
         &self,
         store: &Store,
         now: DateTime<Utc>,
-        mut after: i64,
+        after: i64,
     ) -> Result<Vec<DueEmail>, StoreError> {
         let (most, bytes) = self.transport.run_limits();
-        let mut rows: Vec<DueEmail> = Vec::new();
-        let mut held = 0;
-        while rows.len() < most && held < bytes {
-            let Some(row) = store.next_due_email(now, after)? else {
-                break;
-            };
-            after = row.id;
-            held += row.raw.len();
-            rows.push(row);
-        }
-        Ok(rows)
+        store.due_run(now, after, most, bytes)
     }
 
     /// A failed hand-over: retried later, or parked.

@@ -120,28 +120,48 @@ impl Store {
     /// The first queued email due at `now` whose id is above `after` (queue order). A pass
     /// moves `after` forward, so it sees every row at most once even when one is retried.
     pub fn next_due_email(&self, now: DateTime<Utc>, after: i64) -> Result<Option<DueEmail>> {
-        let row = self
-            .conn
-            .prepare_cached(
-                "SELECT o.id, t.number, o.message_id, o.recipients, r.raw, o.attempts, o.created_at
-                 FROM outbox o JOIN outbox_raw r ON r.outbox = o.id
-                    LEFT JOIN tickets t ON t.id = o.ticket_id
-                 WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND o.id > ?2
-                 ORDER BY o.id LIMIT 1",
-            )?
-            .query_row(params![ts(now), after], |r| {
-                Ok(DueEmail {
-                    id: r.get(0)?,
-                    ticket: r.get(1)?,
-                    message_id: r.get(2)?,
-                    recipients: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
-                    raw: r.get(4)?,
-                    attempts: r.get(5)?,
-                    created_at: parse_ts(&r.get::<_, String>(6)?),
-                })
-            })
-            .optional()?;
-        Ok(row)
+        Ok(self.due_run(now, after, 1, usize::MAX)?.pop())
+    }
+
+    /// The queued emails due at `now` with ids above `after`, in queue order: at most `most`,
+    /// and no more once their raw bytes reach `bytes` (the one that reaches it is included).
+    /// One query, one read transaction for the run (one per email took and released SQLite's
+    /// lock each: four system calls an email, BENCHMARKS.md, fifth round).
+    pub fn due_run(
+        &self,
+        now: DateTime<Utc>,
+        after: i64,
+        most: usize,
+        bytes: usize,
+    ) -> Result<Vec<DueEmail>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT o.id, t.number, o.message_id, o.recipients, r.raw, o.attempts, o.created_at
+             FROM outbox o JOIN outbox_raw r ON r.outbox = o.id
+                LEFT JOIN tickets t ON t.id = o.ticket_id
+             WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND o.id > ?2
+             ORDER BY o.id LIMIT ?3",
+        )?;
+        let limit = i64::try_from(most).unwrap_or(i64::MAX);
+        let mut rows = st.query(params![ts(now), after, limit])?;
+        let mut run = Vec::new();
+        let mut held = 0;
+        while held < bytes {
+            let Some(r) = rows.next()? else {
+                break;
+            };
+            let email = DueEmail {
+                id: r.get(0)?,
+                ticket: r.get(1)?,
+                message_id: r.get(2)?,
+                recipients: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                raw: r.get(4)?,
+                attempts: r.get(5)?,
+                created_at: parse_ts(&r.get::<_, String>(6)?),
+            };
+            held += email.raw.len();
+            run.push(email);
+        }
+        Ok(run)
     }
 
     /// When the earliest queued email falls due (None: nothing is queued).
@@ -270,6 +290,40 @@ mod tests {
         assert_eq!(s.next_due_at().expect("next"), Some(later));
         assert_eq!(s.next_due_email(t0, 0).expect("due"), None);
         assert!(s.next_due_email(later, 0).expect("due").is_some());
+    }
+
+    /// A run stops at its count, or at the email whose bytes reach the limit, and starts
+    /// after the row it is given.
+    #[test]
+    fn a_run_of_due_emails_stops_at_its_count_or_its_bytes() {
+        let mut s = Store::open_in_memory().expect("db");
+        let t0 = at("2026-03-02T01:00:00Z");
+        for key in ["a", "b", "c", "d"] {
+            queue(&mut s, key, t0);
+        }
+        let ids = |run: Vec<DueEmail>| run.into_iter().map(|e| e.message_id).collect::<Vec<_>>();
+        let all = ids(s.due_run(t0, 0, 10, usize::MAX).expect("run"));
+        assert_eq!(
+            all,
+            [
+                "a@kampus.test",
+                "b@kampus.test",
+                "c@kampus.test",
+                "d@kampus.test"
+            ]
+        );
+        assert_eq!(ids(s.due_run(t0, 0, 2, usize::MAX).expect("run")).len(), 2);
+        // Each raw is 3 bytes: the second reaches 5, and the run ends with it.
+        assert_eq!(ids(s.due_run(t0, 0, 10, 5).expect("run")).len(), 2);
+        let first = s.due_run(t0, 0, 1, usize::MAX).expect("run")[0].id;
+        assert_eq!(
+            ids(s.due_run(t0, first, 10, usize::MAX).expect("run")),
+            ["b@kampus.test", "c@kampus.test", "d@kampus.test"]
+        );
+        assert!(s
+            .due_run(at("2026-03-02T00:59:59Z"), 0, 10, usize::MAX)
+            .expect("run")
+            .is_empty());
     }
 
     #[test]

@@ -175,20 +175,17 @@ fn files_over_the_cap_are_listed_and_kept_by_the_helpdesk() {
     assert!(text.contains("tersimpan pada surat"), "{text}");
 }
 
-/// A letter that lacks data waits for the requester; their reply completes it and brings the
-/// signed letter as a PDF: the disposition carries that file with the letter's (none here),
-/// and the leader's approval, which carries a file of its own, adds nothing to the task.
-#[test]
-fn files_of_the_requesters_reply_go_with_the_disposition() {
+/// The scenario letter lacks data and waits; a reply in its thread from `from` gives the phone
+/// number and brings the signed letter as a PDF. The ticket then waits for approval. Returns
+/// the PDF's (name, type, bytes) and the disposition as sent.
+fn completed_by_a_reply_from(env: &Env, from: &str) -> ((String, String, Vec<u8>), Vec<u8>) {
     let pdf = std::fs::read(repo().join(PDF)).expect("pdf");
-    let docx = std::fs::read(repo().join(DOCX)).expect("docx");
-    let env = Env::new();
     // The scenario letter has no phone number: the ticket waits for it.
     env.deliver("1", super::scenario::LETTER.as_bytes());
-    run(&env);
-    assert_eq!(state(&env), "awaiting_requester");
+    run(env);
+    assert_eq!(state(env), "awaiting_requester");
     let reply = format!(
-        "From: Budi Santoso <budi.santoso@unsyiah.ac.id>\r\nTo: helpdesk@kampus.ac.id\r\n\
+        "From: {from}\r\nTo: helpdesk@kampus.ac.id\r\n\
          Subject: Re: Tanda terima\r\nMessage-ID: <ws-2@unsyiah.ac.id>\r\n\
          In-Reply-To: <TIK-2026-000001.ack@kampus.ac.id>\r\nMIME-Version: 1.0\r\n\
          Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
@@ -200,14 +197,24 @@ fn files_of_the_requesters_reply_go_with_the_disposition() {
         b64_lines(&pdf)
     );
     env.deliver("2", reply.as_bytes());
-    run(&env);
-    assert_eq!(state(&env), "awaiting_approval");
+    run(env);
+    assert_eq!(state(env), "awaiting_approval");
     let signed = (
         "Surat Bertanda Tangan.pdf".to_string(),
         "application/pdf".to_string(),
-        pdf.clone(),
+        pdf,
     );
-    let d = raw_email(&env, ".disposisi-");
+    (signed, raw_email(env, ".disposisi-"))
+}
+
+/// A letter that lacks data waits for the requester; their reply completes it and brings the
+/// signed letter as a PDF: the disposition carries that file with the letter's (none here),
+/// and the leader's approval, which carries a file of its own, adds nothing to the task.
+#[test]
+fn files_of_the_requesters_reply_go_with_the_disposition() {
+    let docx = std::fs::read(repo().join(DOCX)).expect("docx");
+    let env = Env::new();
+    let (signed, d) = completed_by_a_reply_from(&env, "Budi Santoso <budi.santoso@unsyiah.ac.id>");
     let (got, text) = files(&d);
     assert_eq!(got, vec![signed.clone()]);
     assert!(text.contains("- Surat Bertanda Tangan.pdf ("), "{text}");
@@ -216,4 +223,17 @@ fn files_of_the_requesters_reply_go_with_the_disposition() {
     approve_with_file(&env, &d_text, &docx);
     let (got, _) = files(&raw_email(&env, ".pembuatan-akun-"));
     assert_eq!(got, vec![signed]);
+}
+
+/// A colleague of the requester's unit (no [[person]] of daemon.toml, not the helpdesk) who
+/// answers in the thread is the requester's side: the signed letter they send goes to the
+/// leader with the disposition, as the requester's own would.
+#[test]
+fn files_of_a_colleagues_reply_in_the_thread_go_with_the_disposition() {
+    let env = Env::new();
+    let (signed, d) =
+        completed_by_a_reply_from(&env, "Sekretaris Prodi <sekretaris.prodi@unsyiah.ac.id>");
+    let (got, text) = files(&d);
+    assert_eq!(got, vec![signed]);
+    assert!(text.contains("- Surat Bertanda Tangan.pdf ("), "{text}");
 }

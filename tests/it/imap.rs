@@ -265,6 +265,56 @@ async fn implicit_tls_stores_each_message_once_in_batches() {
     admin.cleanup(&[&folder]).await;
 }
 
+/// A message the server answers with an empty body (`BODY[] {0}`; Dovecot does so for a
+/// Maildir file of no bytes) is not stored, since stored it would be one message with every
+/// other empty answer (they share a dedupe key), and not passed over either: the cursor stays
+/// before it, so the next sync asks for it again. The letters around it are stored once.
+#[tokio::test]
+async fn an_empty_body_is_not_stored_and_is_asked_for_again() {
+    let st = stack();
+    let mut admin = Admin::connect(&st).await;
+    let folder = admin.folder_with("emptybody", 1).await;
+    // Written into the folder's Maildir as delivery would: a file of no bytes, then a letter
+    // (Dovecot numbers new files in the order of their names).
+    let maildir = PathBuf::from(std::env::var("SURATD_MAILSTACK_DIR").expect("stack dir"))
+        .join("mail/kampus.test/helpdesk/Maildir")
+        .join(format!(".{folder}"));
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&maildir).expect("folder"));
+    let put = |name: &str, bytes: &[u8]| {
+        let tmp = maildir.join("tmp").join(name);
+        std::fs::write(&tmp, bytes).expect("write");
+        std::os::unix::fs::chown(&tmp, Some(owner), Some(owner)).expect("chown");
+        std::fs::rename(&tmp, maildir.join("new").join(name)).expect("deliver");
+    };
+    put("1700000002.M1P1.empty", b"");
+    put("1700000003.M2P1.full", &letter(&folder, 3));
+    let db = db();
+    let src = source(config(&st, TlsMode::None, &[&folder]), &db);
+    let cursor = || {
+        Store::open(&db.path)
+            .expect("store")
+            .imap_cursor("helpdesk", &folder)
+            .expect("cursor")
+            .expect("cursor written")
+            .last_uid
+    };
+
+    let first = src.fetch_once(&SystemClock).await.expect("first fetch");
+    assert_eq!((first.stored, first.duplicates), (2, 0), "{first:?}");
+    assert_eq!(stored_ids(&db).len(), 2);
+    assert_eq!(cursor(), 1, "the cursor stays before the empty one (UID 2)");
+
+    let second = src.fetch_once(&SystemClock).await.expect("second fetch");
+    assert_eq!(
+        (second.stored, second.duplicates, second.known),
+        (0, 0, 1),
+        "asked for UIDs 2 and 3 again: 3 is known, 2 still empty: {second:?}"
+    );
+    assert_eq!(stored_ids(&db).len(), 2);
+    assert_eq!(cursor(), 1);
+    admin.cleanup(&[&folder]).await;
+}
+
 #[tokio::test]
 async fn starttls_and_loopback_plain_work_too() {
     let st = stack();

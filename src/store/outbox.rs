@@ -126,7 +126,7 @@ impl Store {
     /// The queued emails due at `now` with ids above `after`, in queue order: at most `most`,
     /// and no more once their raw bytes reach `bytes` (the one that reaches it is included).
     /// One query, one read transaction for the run (one per email took and released SQLite's
-    /// lock each: four system calls an email, BENCHMARKS.md, fifth round).
+    /// lock each: about two `fcntl` calls an email, BENCHMARKS.md, fifth round).
     pub fn due_run(
         &self,
         now: DateTime<Utc>,

@@ -287,8 +287,7 @@ impl Tx<'_> {
 mod tests {
     use super::*;
     use crate::approval::token::{ApprovalToken, Nonce, TokenSecret};
-    use crate::store::{NewTicket, Outcome};
-    use crate::workflow::{TicketKind, TicketState};
+    use crate::store::Outcome;
 
     #[test]
     fn a_sent_secret_leaves_neither_the_database_nor_its_wal() {
@@ -352,25 +351,7 @@ mod tests {
         );
         let ticket = store
             .transaction(|tx| -> Result<TicketId> {
-                let id = tx.insert_ticket(
-                    &NewTicket {
-                        number: "TIK-2026-000001",
-                        kind: TicketKind::Request,
-                        rule_id: Some("office365"),
-                        state: TicketState::AwaitingApproval,
-                        step: Some("disposisi"),
-                        requester: Some("a@b.c"),
-                        requester_name: None,
-                        language: "id",
-                        subject: "x",
-                        fields: &serde_json::json!({}),
-                        missing: &serde_json::json!([]),
-                        invalid: &serde_json::json!([]),
-                        triage_reason: None,
-                        source_message: msg,
-                    },
-                    now,
-                )?;
+                let id = tx.insert_sample_request("TIK-2026-000001", msg, now)?;
                 tx.insert_token(id, &stored, now)?;
                 tx.finish_message(msg, Outcome::NewTicket, None, Some(id), now)?;
                 Ok(id)

@@ -820,6 +820,37 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+impl Tx<'_> {
+    /// For tests: an office365 request `number` from `msg`, awaiting approval at `disposisi`.
+    pub(crate) fn insert_sample_request(
+        &self,
+        number: &str,
+        msg: MessageRowId,
+        now: DateTime<Utc>,
+    ) -> Result<TicketId> {
+        self.insert_ticket(
+            &NewTicket {
+                number,
+                kind: crate::workflow::TicketKind::Request,
+                rule_id: Some("office365"),
+                state: crate::workflow::TicketState::AwaitingApproval,
+                step: Some("disposisi"),
+                requester: Some("a@b.c"),
+                requester_name: None,
+                language: "id",
+                subject: "x",
+                fields: &serde_json::json!({}),
+                missing: &serde_json::json!([]),
+                invalid: &serde_json::json!([]),
+                triage_reason: None,
+                source_message: msg,
+            },
+            now,
+        )
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -366,8 +366,7 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewTicket, Stored};
-    use crate::workflow::{TicketKind, TicketState};
+    use crate::store::Stored;
     use chrono::Utc;
 
     /// Three open tickets; after the mark, one gets an SLA event only, one a state change
@@ -388,25 +387,7 @@ mod tests {
             let number = format!("TIK-2026-{n:06}");
             let id = store
                 .transaction(|tx| -> Result<TicketId> {
-                    let id = tx.insert_ticket(
-                        &NewTicket {
-                            number: &number,
-                            kind: TicketKind::Request,
-                            rule_id: Some("office365"),
-                            state: TicketState::AwaitingApproval,
-                            step: Some("disposisi"),
-                            requester: Some("a@b.c"),
-                            requester_name: None,
-                            language: "id",
-                            subject: "x",
-                            fields: &serde_json::json!({}),
-                            missing: &serde_json::json!([]),
-                            invalid: &serde_json::json!([]),
-                            triage_reason: None,
-                            source_message: msg,
-                        },
-                        now,
-                    )?;
+                    let id = tx.insert_sample_request(&number, msg, now)?;
                     tx.add_event(Some(id), None, "created", None, &serde_json::json!({}), now)?;
                     Ok(id)
                 })

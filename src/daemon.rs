@@ -213,8 +213,12 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
         tracing::warn!(file = %crate::diag::display_path(&w.file), line = w.line, "{}", w.message);
     }
     let loaded = Arc::new(loaded);
-    // Fail fast on a database that cannot be opened at all (wrong path, permissions).
-    drop(Store::open(&loaded.config.database)?);
+    // Fail fast on a database that cannot be opened at all (wrong path, permissions). The
+    // connection the processor, the sources and the outbox share (src/store/shared.rs),
+    // held here for the daemon's life, and the thread that checkpoints its commits.
+    let shared = Store::shared(&loaded.config.database)?;
+    let checkpointer = crate::store::checkpoint::Checkpointer::start(&loaded.config.database)?;
+    crate::store::lock(&shared).defer_checkpoints_to(&checkpointer);
     let (trigger, shutdown) = ShutdownTrigger::new();
     let stored = Kick::new();
     let queued = Kick::new();
@@ -335,6 +339,8 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
             h.abort();
         }
     }
+    drop(checkpointer);
+    drop(shared);
     tracing::info!("suratd stopped");
     Ok(PassStats::default())
 }
@@ -415,7 +421,8 @@ async fn processor(
     [queued, tracked]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open(&current.get().config.database)?;
+    // Shared with the sources (src/store/shared.rs): each keeps the other's pages cached.
+    let mut store = Store::shared(&current.get().config.database)?;
     loop {
         tokio::select! {
             _ = stored.wait() => {}

@@ -31,7 +31,7 @@ use connect::Session;
 use idle::Wake;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Longest wait for TCP connect and the TLS handshake.
@@ -46,7 +46,7 @@ const LOGOUT_TIMEOUT: Duration = Duration::from_secs(3);
 const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 
 /// The store of one folder task, used from blocking threads.
-type SharedStore = Arc<Mutex<Store>>;
+use crate::store::SharedStore;
 
 /// What went wrong talking to the server. Whether retrying can help is in the variant
 /// ([`ImapError::is_permanent`]), never in the text.
@@ -310,10 +310,9 @@ async fn folder_task(
 
 async fn open_store(path: &Path) -> Result<SharedStore, ImapError> {
     let path = path.to_path_buf();
-    let store = tokio::task::spawn_blocking(move || Store::open_light(&path))
+    Ok(tokio::task::spawn_blocking(move || Store::shared(&path))
         .await
-        .map_err(|e| ImapError::Internal(format!("store task failed: {e}")))??;
-    Ok(Arc::new(Mutex::new(store)))
+        .map_err(|e| ImapError::Internal(format!("store task failed: {e}")))??)
 }
 
 /// Says goodbye (RFC 3501 §6.1.3), briefly: the session is over whatever the answer.

@@ -36,7 +36,7 @@ use crate::config::{Config, OutboxConfig, SmtpConfig};
 use crate::lifecycle::{Kick, Shutdown};
 use crate::outbound::smtp::{self, SendError, SetupError};
 use crate::store::outbox::DueEmail;
-use crate::store::{Store, StoreError};
+use crate::store::{Access, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -236,7 +236,7 @@ impl Outbox {
     /// spawned: a SQLite connection may move between threads but not be shared.
     pub async fn deliver_due(
         &self,
-        store: &mut Store,
+        store: &mut (impl Access + Send),
         clock: &dyn Clock,
     ) -> Result<DeliverStats, DeliverError> {
         self.deliver(store, clock, &|| false).await
@@ -249,25 +249,25 @@ impl Outbox {
     /// [`MARK_WINDOW`], and when the pass ends (the queue ran dry, shutdown, or an error).
     async fn deliver(
         &self,
-        store: &mut Store,
+        store: &mut (impl Access + Send),
         clock: &dyn Clock,
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> Result<DeliverStats, DeliverError> {
         let mut marks = SentMarks::default();
         let passed = self.deliver_marking(store, clock, stop, &mut marks).await;
         // Whatever ended the pass, what was sent is recorded before anything else.
-        let committed = self.commit_marks(store, &mut marks);
+        let committed = store.with(|s| self.commit_marks(s, &mut marks));
         let stats = passed?;
         committed?;
         if let Some(line) = self.outage().pass_done() {
-            super::outage::log(&self.transport, store, clock.now(), line, "");
+            store.with(|s| super::outage::log(&self.transport, s, clock.now(), line, ""));
         }
         Ok(stats)
     }
 
     async fn deliver_marking(
         &self,
-        store: &mut Store,
+        store: &mut (impl Access + Send),
         clock: &dyn Clock,
         stop: &(dyn Fn() -> bool + Send + Sync),
         marks: &mut SentMarks,
@@ -275,8 +275,10 @@ impl Outbox {
         let mut stats = DeliverStats::default();
         let mut after = 0;
         while !stop() {
-            self.record_unrecorded(store)?;
-            let rows = self.next_due(store, clock.now(), after)?;
+            let rows = store.with(|s| {
+                self.record_unrecorded(s)?;
+                self.next_due(s, clock.now(), after)
+            })?;
             let Some(last) = rows.last() else {
                 break;
             };
@@ -310,7 +312,7 @@ impl Outbox {
                         // resending: the rows are remembered and recorded first thing.
                         marks.push(row.id, clock.now(), accepted);
                         if !many && marks.due(accepted - started) {
-                            self.commit_marks(store, marks)?;
+                            store.with(|s| self.commit_marks(s, marks))?;
                         }
                         // `unmarked`: emails accepted whose mark is not committed yet, this
                         // one included (what a crash now would send again; tests/crash
@@ -319,11 +321,11 @@ impl Outbox {
                         self.outage().sent();
                         stats.sent += 1;
                     }
-                    Err(e) => self.failed(store, clock, &row, e, &mut stats)?,
+                    Err(e) => store.with(|s| self.failed(s, clock, &row, e, &mut stats))?,
                 }
             }
             if many {
-                self.commit_marks(store, marks)?;
+                store.with(|s| self.commit_marks(s, marks))?;
             }
         }
         Ok(stats)
@@ -436,7 +438,7 @@ impl Outbox {
     /// the daemon's grace period, which is the crash window described above).
     pub async fn run(self, clock: Arc<dyn Clock>, kick: Kick, mut shutdown: Shutdown) {
         let mut store = loop {
-            match Store::open_light(&self.database) {
+            match Store::shared(&self.database) {
                 Ok(s) => break s,
                 Err(e) => {
                     tracing::error!(error = %e, "outbox cannot open the database; trying again");
@@ -470,7 +472,7 @@ impl Outbox {
                             "outbox pass done"
                         );
                     }
-                    match store.next_due_at() {
+                    match store.with(|s| s.next_due_at()) {
                         Ok(None) => None,
                         Ok(Some(at)) => {
                             let d = (at - clock.now()).to_std().unwrap_or(Duration::ZERO);

@@ -24,7 +24,9 @@ use crate::outbound::context::{
 use crate::outbound::Templates;
 use crate::parse::{self, ParseError, ParsedMessage};
 use crate::rules::{Extraction, Rule, RuleSet};
-use crate::store::{MessageRowId, NewEmail, NewTicket, Outcome, Store, StoreError, TicketId};
+use crate::store::{
+    Access, MessageRowId, NewEmail, NewTicket, Outcome, Store, StoreError, TicketId,
+};
 use crate::workflow::{self, Action, Recipient, TicketKind, TokenFor, Transition};
 use chrono::Datelike;
 use serde::Serialize;
@@ -262,7 +264,7 @@ impl Pipeline<'_> {
     /// per message ([`Store::transaction_each`]): each message's ticket, events, queued
     /// emails and done mark are kept or undone together. The next batch is prepared while
     /// one commits. A message a pass leaves pending (none should) waits for the next pass.
-    pub fn process_pending(&self, store: &mut Store) -> Result<ProcessStats, PipelineError> {
+    pub fn process_pending(&self, store: &mut impl Access) -> Result<ProcessStats, PipelineError> {
         // The worker threads of this pass (started when a batch first needs them); closed
         // before the scope joins them.
         std::thread::scope(|scope| {
@@ -274,31 +276,27 @@ impl Pipeline<'_> {
 
     fn process_with<'s, 'e>(
         &'s self,
-        store: &mut Store,
+        store: &mut impl Access,
         scope: &'s std::thread::Scope<'s, 'e>,
         pool: &workers::Pool<'s>,
     ) -> Result<ProcessStats, PipelineError> {
         let mut stats = ProcessStats::default();
-        let mut batch: batch::Batch = std::sync::Arc::new(store.pending_batch(
-            None,
-            batch::PENDING_BATCH,
-            batch::PENDING_BYTES,
-        )?);
+        let mut batch: batch::Batch = std::sync::Arc::new(
+            store.with(|s| s.pending_batch(None, batch::PENDING_BATCH, batch::PENDING_BYTES))?,
+        );
         if batch.len() > 1 {
             pool.start(scope, batch::cores());
         }
-        let mut numbering = self.numbering(store)?;
+        let mut numbering = store.with(|s| self.numbering(s))?;
         let mut prepared = batch::prepare_all(self, pool, &batch, Some(&numbering));
         // Letters since the heap was last trimmed (a long pass gives back what it freed).
         let mut since_trim = 0u64;
         while let Some(last) = batch.last().map(|(id, _)| *id) {
             // The next batch is parsed and decided on the other cores while this one commits
             // (its decisions are checked again in its own transaction, as any batch's are).
-            let next: batch::Batch = std::sync::Arc::new(store.pending_batch(
-                Some(last),
-                batch::PENDING_BATCH,
-                batch::PENDING_BYTES,
-            )?);
+            let next: batch::Batch = std::sync::Arc::new(store.with(|s| {
+                s.pending_batch(Some(last), batch::PENDING_BATCH, batch::PENDING_BYTES)
+            })?);
             let made = prepared
                 .iter()
                 .filter(|p| self.makes_ticket(&p.decision))
@@ -318,7 +316,7 @@ impl Pipeline<'_> {
                 });
                 rx
             });
-            let committed = self.commit_batch(store, &batch, prepared, &mut stats);
+            let committed = store.with(|s| self.commit_batch(s, &batch, prepared, &mut stats));
             // A worker that died preparing the next batch (its channel closed without an
             // answer) leaves it to this thread, as does a pass without workers.
             let next_prepared = (!next.is_empty()).then(|| {
@@ -333,18 +331,16 @@ impl Pipeline<'_> {
                 since_trim = 0;
             }
             // The numbers as they are now, whatever this batch did with them.
-            numbering = self.numbering(store)?;
+            numbering = store.with(|s| self.numbering(s))?;
             match next_prepared {
                 Some(p) => (batch, prepared) = (next, p),
                 None => {
                     // Nothing was waiting behind this batch; letters stored while it
                     // committed come after it. (One this pass left pending is not taken
                     // again before the next pass.)
-                    batch = std::sync::Arc::new(store.pending_batch(
-                        Some(last),
-                        batch::PENDING_BATCH,
-                        batch::PENDING_BYTES,
-                    )?);
+                    batch = std::sync::Arc::new(store.with(|s| {
+                        s.pending_batch(Some(last), batch::PENDING_BATCH, batch::PENDING_BYTES)
+                    })?);
                     if batch.len() > 1 {
                         pool.start(scope, batch::cores());
                     }

@@ -36,19 +36,42 @@ impl Drop for Turn {
 
 /// The gate of the database file at `path`, shared by every connection of this process.
 pub(super) fn of(path: &Path) -> Arc<Gate> {
-    static GATES: OnceLock<Mutex<HashMap<PathBuf, Weak<Gate>>>> = OnceLock::new();
-    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut gates = GATES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(g) = gates.get(&key).and_then(Weak::upgrade) {
-        return g;
+    static GATES: PerFile<Gate> = PerFile::new();
+    GATES
+        .get_or_make(path, || Ok::<_, std::convert::Infallible>(Gate::default()))
+        .unwrap_or_else(|never| match never {})
+}
+
+/// One `T` per database file in this process, while anyone holds it.
+pub(super) struct PerFile<T>(OnceLock<Mutex<HashMap<PathBuf, Weak<T>>>>);
+
+impl<T> PerFile<T> {
+    pub const fn new() -> Self {
+        PerFile(OnceLock::new())
     }
-    gates.retain(|_, g| g.strong_count() > 0);
-    let g = Arc::new(Gate::default());
-    gates.insert(key, Arc::downgrade(&g));
-    g
+
+    /// The `T` of the file at `path` (however the path is spelled), made by `make` when
+    /// nobody holds one. The registry stays locked while `make` runs, so two callers never
+    /// make two.
+    pub fn get_or_make<E>(
+        &self,
+        path: &Path,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut all = self
+            .0
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = all.get(&key).and_then(Weak::upgrade) {
+            return Ok(t);
+        }
+        all.retain(|_, t| t.strong_count() > 0);
+        let t = Arc::new(make()?);
+        all.insert(key, Arc::downgrade(&t));
+        Ok(t)
+    }
 }
 
 impl Gate {

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub mod approval;
 pub mod batch;
+pub mod checkpoint;
 pub mod cursor;
 mod gate;
 mod loops;
@@ -24,6 +25,8 @@ mod migrate;
 pub mod outbox;
 pub mod quarantine;
 pub mod rawhead;
+mod shared;
+pub use shared::{lock, Access, SharedStore};
 pub mod sla;
 
 /// A ticket number as people see it: `TIK-2026-000042`.
@@ -199,6 +202,15 @@ pub struct Store {
     conn: Connection,
     /// This process's writers of the same file queue here ([`gate`]); None in memory.
     gate: Option<std::sync::Arc<gate::Gate>>,
+    /// The thread that checkpoints for this connection's commits, when the daemon runs one
+    /// ([`checkpoint`]).
+    checkpoints: Option<std::sync::Arc<checkpoint::Signal>>,
+}
+
+/// A writer's turn ([`Store::writer_turn`]): the gate, and where due checkpoints go.
+struct Writing {
+    _turn: Option<gate::Turn>,
+    _deferring: checkpoint::Deferring,
 }
 
 fn ts(t: DateTime<Utc>) -> String {
@@ -289,7 +301,11 @@ impl Store {
                 source,
             })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Store { conn, gate: None })
+        Ok(Store {
+            conn,
+            gate: None,
+            checkpoints: None,
+        })
     }
 
     /// [`Store::open`] with a page cache of [`LIGHT_CACHE_KIB`] instead of 1 MiB, for the
@@ -348,14 +364,28 @@ impl Store {
         // but the mapped database counts in the resident size (median 36.5 → 40.7 MiB, 80 MiB
         // idle after 10,000 letters), against a target of 30 MB.
         migrate::up_to(&mut conn, migrate::MIGRATIONS.len(), path)?;
+        // Checkpoints as SQLite's automatic ones, or on the daemon's checkpoint thread.
+        conn.wal_hook(Some(checkpoint::after_commit));
         let gate = (path != Path::new(":memory:")).then(|| gate::of(path));
-        Ok(Store { conn, gate })
+        Ok(Store {
+            conn,
+            gate,
+            checkpoints: None,
+        })
     }
 
     /// This writer's turn at the database file ([`gate`]), held until its transaction ends
     /// (declare it before the transaction).
-    fn writer_turn(&self) -> Option<gate::Turn> {
-        self.gate.as_ref().and_then(|g| g.enter(BUSY_TIMEOUT))
+    fn writer_turn(&self) -> Writing {
+        Writing {
+            _turn: self.gate.as_ref().and_then(|g| g.enter(BUSY_TIMEOUT)),
+            _deferring: checkpoint::defer(self.checkpoints.as_ref()),
+        }
+    }
+
+    /// From now on this connection's commits leave due checkpoints to `to` (the daemon's).
+    pub fn defer_checkpoints_to(&mut self, to: &checkpoint::Checkpointer) {
+        self.checkpoints = Some(std::sync::Arc::clone(&to.signal));
     }
 
     /// SQLite's `PRAGMA data_version`: a number that changes when another connection (in

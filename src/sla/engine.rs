@@ -24,7 +24,7 @@ use crate::outbound::Templates;
 use crate::pipeline::{EmailExtra, Pipeline};
 use crate::rules::{Rule, RuleSet, Step};
 use crate::store::sla::{ClockRow, DueRow};
-use crate::store::{Store, StoreError, TicketId, TicketRow, Tx};
+use crate::store::{Access, Store, StoreError, TicketId, TicketRow, Tx};
 
 /// How many tickets [`Sla::track`] reads from the store at a time.
 const TRACK_CHUNK: usize = 256;
@@ -106,7 +106,11 @@ impl Sla<'_> {
 
     /// [`Sla::pass`] that tracks only the tickets with an event newer than `since_event`
     /// (0: every ticket); due alerts are fired whatever the watermark.
-    pub fn pass_since(&self, store: &mut Store, since_event: i64) -> Result<SlaStats, StoreError> {
+    pub fn pass_since(
+        &self,
+        store: &mut impl Access,
+        since_event: i64,
+    ) -> Result<SlaStats, StoreError> {
         let mut stats = self.track_from(store, TRACK_CHUNK, since_event)?;
         stats.add(self.fire_due(store)?);
         Ok(stats)
@@ -122,30 +126,39 @@ impl Sla<'_> {
         self.track_from(store, chunk, 0)
     }
 
+    /// The store is taken a chunk at a time: the daemon shares its connection with the
+    /// processor and the sources (src/store/shared.rs), which wait meanwhile.
     fn track_from(
         &self,
-        store: &mut Store,
+        store: &mut impl Access,
         chunk: usize,
         since_event: i64,
     ) -> Result<SlaStats, StoreError> {
         let mut stats = SlaStats::default();
         let chunk = chunk.max(1);
         if since_event > 0 {
-            let ids = store.tickets_with_events_after(since_event)?;
+            let ids = store.with(|s| s.tickets_with_events_after(since_event))?;
             for part in ids.chunks(chunk) {
-                let rows = store.sla_tickets_among(part)?;
-                self.track_rows(store, rows, &mut stats)?;
+                store.with(|s| {
+                    let rows = s.sla_tickets_among(part)?;
+                    self.track_rows(s, rows, &mut stats)
+                })?;
             }
             return Ok(stats);
         }
         let mut after = TicketId(0);
         loop {
-            let rows = store.sla_tickets_after(after, chunk)?;
-            let Some(last) = rows.last() else {
+            let more = store.with(|s| {
+                let rows = s.sla_tickets_after(after, chunk)?;
+                let Some(last) = rows.last() else {
+                    return Ok(false);
+                };
+                after = last.id;
+                self.track_rows(s, rows, &mut stats).map(|()| true)
+            })?;
+            if !more {
                 return Ok(stats);
-            };
-            after = last.id;
-            self.track_rows(store, rows, &mut stats)?;
+            }
         }
     }
 
@@ -308,40 +321,45 @@ impl Sla<'_> {
     }
 
     /// Fires every alert due by now.
-    pub fn fire_due(&self, store: &mut Store) -> Result<SlaStats, StoreError> {
+    pub fn fire_due(&self, store: &mut impl Access) -> Result<SlaStats, StoreError> {
         let mut stats = SlaStats::default();
-        loop {
-            let now = self.clock.now();
-            let due = store.due_sla(now, 100)?;
-            if due.is_empty() {
-                return Ok(stats);
-            }
-            let mut items = Vec::with_capacity(due.len());
-            for d in due {
-                let row = store.sla_ticket(d.clock.ticket)?;
-                let assignee = match &row {
-                    Some(r) => store.assignee(r.id)?,
-                    None => None,
-                };
-                items.push((d, row, assignee));
-            }
-            // The alerts read in one transaction, each in a savepoint: an alert's email,
-            // event and fired mark are kept or undone together, so it fires once.
-            let mut done = SlaStats::default();
-            let r = store.transaction_each(items, |tx, (d, row, assignee)| {
-                match row {
-                    Some(row) => done.add(self.fire(tx, &row, assignee.as_deref(), &d, now)?),
-                    // The ticket is gone (cannot happen with foreign keys on): retire the
-                    // alert, or this loop would find it again.
-                    None => {
-                        tx.fire_deadline(d.clock.id, d.level, now)?;
-                    }
-                }
-                Ok::<_, StoreError>(())
-            });
-            stats.add(done);
-            r?;
+        while store.with(|s| self.fire_some(s, &mut stats))? {}
+        Ok(stats)
+    }
+
+    /// Fires up to 100 due alerts; false when none was due.
+    fn fire_some(&self, store: &mut Store, stats: &mut SlaStats) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        let due = store.due_sla(now, 100)?;
+        if due.is_empty() {
+            return Ok(false);
         }
+        let mut items = Vec::with_capacity(due.len());
+        for d in due {
+            let row = store.sla_ticket(d.clock.ticket)?;
+            let assignee = match &row {
+                Some(r) => store.assignee(r.id)?,
+                None => None,
+            };
+            items.push((d, row, assignee));
+        }
+        // The alerts read in one transaction, each in a savepoint: an alert's email,
+        // event and fired mark are kept or undone together, so it fires once.
+        let mut done = SlaStats::default();
+        let r = store.transaction_each(items, |tx, (d, row, assignee)| {
+            match row {
+                Some(row) => done.add(self.fire(tx, &row, assignee.as_deref(), &d, now)?),
+                // The ticket is gone (cannot happen with foreign keys on): retire the
+                // alert, or this loop would find it again.
+                None => {
+                    tx.fire_deadline(d.clock.id, d.level, now)?;
+                }
+            }
+            Ok::<_, StoreError>(())
+        });
+        stats.add(done);
+        r?;
+        Ok(true)
     }
 
     fn fire(

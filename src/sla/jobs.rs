@@ -8,7 +8,7 @@ use super::overview::{rows, SlaRow};
 use crate::config::Person;
 use crate::outbound::compose::{self, Outgoing};
 use crate::outbound::context::{self, EmailContext};
-use crate::store::{NewEmail, Store, StoreError, Tx};
+use crate::store::{Access, NewEmail, Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeSet;
 
@@ -25,7 +25,11 @@ pub struct CronRuns {
 impl Sla<'_> {
     /// Runs every job due by now (once, however many times were missed). The first time a
     /// job is seen only its starting point is recorded.
-    pub fn run_cron(&self, store: &mut Store) -> Result<CronRuns, StoreError> {
+    pub fn run_cron(&self, store: &mut impl Access) -> Result<CronRuns, StoreError> {
+        store.with(|s| self.run_cron_on(s))
+    }
+
+    fn run_cron_on(&self, store: &mut Store) -> Result<CronRuns, StoreError> {
         let mut out = CronRuns::default();
         let now = self.clock.now();
         let tz = self.config.timezone.offset;

@@ -8,7 +8,7 @@ use super::jobs::CronRuns;
 use crate::clock::Clock;
 use crate::daemon::Loaded;
 use crate::lifecycle::{Kick, Shutdown};
-use crate::store::Store;
+use crate::store::{Access, Store};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +37,7 @@ pub fn pass(
 /// [`pass`] that tracks only tickets with an event newer than `since_event` (0: all).
 fn pass_since(
     loaded: &Loaded,
-    store: &mut Store,
+    store: &mut impl Access,
     clock: &dyn Clock,
     since_event: i64,
 ) -> anyhow::Result<(SlaStats, CronRuns)> {
@@ -97,7 +97,9 @@ pub async fn run(
     [queued, stored]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    let mut store = Store::open_light(&current.get().config.database)?;
+    // Shared with the processor, the sources and the outbox (src/store/shared.rs), taken a
+    // chunk of tickets at a time.
+    let mut store = Store::shared(&current.get().config.database)?;
     // Every change of a ticket is an event: after the first (full) pass, a pass looks only at
     // the tickets with an event newer than the last one the previous pass saw, so a kick after
     // each processed batch costs what changed, not every open ticket. A reload (new rules or
@@ -111,7 +113,7 @@ pub async fn run(
         };
         let (stats, runs) = tokio::task::block_in_place(|| {
             // Read before the pass: an event committed meanwhile is seen by the next one.
-            let mark = store.last_event_id()?;
+            let mark = store.with(|s| s.last_event_id())?;
             let done = pass_since(&loaded, &mut store, clock.as_ref(), since)?;
             seen = Some((loaded.clone(), mark));
             anyhow::Ok(done)
@@ -136,7 +138,7 @@ pub async fn run(
         // With nothing scheduled, only a kick or shutdown wakes it. (A ticket changed from
         // the command line kicks it through the watcher's data_version poll, src/reload.rs;
         // every pass tracks before it fires, so no alert of a step already left goes out.)
-        let next = next_wake(&loaded, &store, clock.as_ref())?;
+        let next = store.with(|s| next_wake(&loaded, s, clock.as_ref()))?;
         let sleep = async {
             match next {
                 Some(t) => {

@@ -29,12 +29,13 @@ use std::sync::{Arc, RwLock};
 /// pending, so a trickle of letters is committed as it comes and a backlog in large
 /// transactions. A commit writes each page it dirtied once, and more letters share more pages
 /// (table tails, index roots, the counter): the once-run of 10,000 text letters wrote 46,300
-/// WAL frames in its processing at 64 instead of 65,800 at 16 (issue 7, 4th round); beyond 64
-/// the dirty pages outgrow the 1 MiB page cache. 32 and 256 KiB (below), not 64 and 1 MiB,
-/// for memory: the bench's steady RSS was 29.0 (text) and 31.4 MiB (PDF mix) at 64 / 1 MiB,
-/// 27.4 and 27.2 MiB at 32 / 256 KiB, under the 30 MB target, for about 15 % of the ingest
-/// rate (BENCHMARKS.md, fourth round).
-pub(super) const PENDING_BATCH: usize = 32;
+/// WAL frames in its processing at 64 instead of 65,800 at 16 (issue 7, 4th round). 64 and
+/// 256 KiB (below): at 64 / 1 MiB the PDF mix's steady RSS was 31.4 MiB, over the 30 MB
+/// target, so the batch was 32 / 256 KiB until the sixth round; with one shared connection
+/// (src/store/shared.rs) 64 / 256 KiB ingests text about 15 % faster than 32 for 1 MiB more
+/// (25.4 MiB), and the PDF mix, whose batches the bytes bound, is unchanged (26.3 MiB); 128
+/// took text to 30.3 MiB for no more speed (BENCHMARKS.md).
+pub(super) const PENDING_BATCH: usize = 64;
 
 /// And no more than this many bytes of raw letters: bounds the memory held (the raw bytes
 /// and parsed text of a batch, and of the next one prepared meanwhile).

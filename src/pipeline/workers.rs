@@ -1,5 +1,5 @@
 //! The processor's worker threads: started once per [`Pipeline::process_pending`] pass (and
-//! only when a pass has more than one letter to work on), not once per batch of 16 letters.
+//! only when a pass has more than one letter to work on), not once per batch of letters.
 //!
 //! A pass used to spawn two or three threads per batch (`std::thread::scope` for the batch
 //! prepared ahead and for each parallel map); on a machine where starting a thread costs

@@ -5,7 +5,7 @@ use super::{Result, StoreError};
 use rusqlite::Connection;
 use std::path::Path;
 
-pub(super) const MIGRATIONS: [&str; 7] = [
+pub(super) const MIGRATIONS: [&str; 8] = [
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_imap_cursor.sql"),
     include_str!("migrations/003_approval.sql"),
@@ -13,6 +13,7 @@ pub(super) const MIGRATIONS: [&str; 7] = [
     include_str!("migrations/008_raw_apart.sql"),
     include_str!("migrations/009_outbox_indexes.sql"),
     include_str!("migrations/010_fewer_pages.sql"),
+    include_str!("migrations/011_one_queue_index.sql"),
 ];
 
 /// Applies the migrations the database lacks, up to schema version `target`.
@@ -72,7 +73,7 @@ mod tests {
     }
 
     #[test]
-    fn migration_010_keeps_every_row_and_every_uniqueness() {
+    fn migrations_010_and_011_keep_every_row_and_every_uniqueness() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("s.db");
         drop(version_6(&path));
@@ -89,6 +90,21 @@ mod tests {
         assert!(store.token_by_hash("AB12").expect("token").is_some());
         let due = store.next_due_email(chrono::Utc::now(), 0).expect("due");
         assert_eq!(due.map(|d| d.raw), Some(b"raw e".to_vec()));
+        // 011: the queue's one index answers when the next email is due and how many wait.
+        let next = store
+            .next_due_at()
+            .expect("next due")
+            .map(|t| t.to_rfc3339());
+        assert_eq!(next.as_deref(), Some("2026-01-01T00:00:00+00:00"));
+        assert_eq!(store.queued_count().expect("count"), 1);
+        let gone: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'outbox_due'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("schema");
+        assert_eq!(gone, 0);
         assert_eq!(
             store.raw(crate::store::MessageRowId(1)).expect("raw"),
             Some(b"abc".to_vec())

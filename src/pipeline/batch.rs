@@ -194,7 +194,7 @@ fn raw_of(batch: &[(MessageRowId, Vec<u8>)], i: usize) -> &[u8] {
 
 /// [`parse::parse`], with a panic in an attachment reader turned into a parse error: one bad
 /// letter becomes a triage ticket instead of a dead worker.
-fn parse_one(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
+pub(super) fn parse_one(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, ParseError> {
     catch_unwind(AssertUnwindSafe(|| parse::parse(raw, limits)))
         .unwrap_or_else(|_| Err(ParseError::NotAMessage("the parser failed on it".into())))
 }
@@ -367,6 +367,33 @@ mod tests {
                     "{template} names {taken}, the number taken"
                 );
             }
+        });
+    }
+
+    #[test]
+    fn a_letter_that_cannot_be_committed_keeps_the_ones_before_it_and_leaves_the_rest_pending() {
+        // The batch is committed whole or, when a letter fails, again one letter at a time:
+        // the letters before the failing one become tickets, it and those after stay pending.
+        with_letters(&[WEBSERVICE, LAB, MAIL], |pipeline, store, _| {
+            let lab_subject = "%Lab ICT%";
+            store.execute_for_test(&format!(
+                "CREATE TEMP TRIGGER uji_gagal BEFORE INSERT ON tickets
+                 WHEN NEW.subject LIKE '{lab_subject}'
+                 BEGIN SELECT RAISE(ABORT, 'uji: the disk is full'); END;"
+            ));
+            let err = pipeline
+                .process_pending(store)
+                .expect_err("the second letter fails");
+            assert!(err.to_string().contains("disk is full"), "{err}");
+            let pending = store.pending(10).expect("pending");
+            assert_eq!(pending.len(), 2, "the failing letter and the one after it");
+            let tickets = store.tickets().expect("tickets");
+            assert_eq!(tickets.len(), 1, "{tickets:?}");
+            // Once the cause is gone, the next pass takes the rest.
+            store.execute_for_test("DROP TRIGGER uji_gagal;");
+            let stats = pipeline.process_pending(store).expect("second pass");
+            assert_eq!(stats.new_tickets + stats.triage, 2, "{stats:?}");
+            assert!(store.pending(10).expect("pending").is_empty());
         });
     }
 

@@ -351,7 +351,10 @@ impl Pipeline<'_> {
         Ok(stats)
     }
 
-    /// Commits a prepared batch, one savepoint per message.
+    /// Commits a prepared batch in one transaction. Should a message fail (a database
+    /// error), nothing of the batch is kept and it is committed again with one savepoint per
+    /// message, each message decided afresh ([`Pipeline::commit_each`]): the messages before
+    /// the failing one are kept, as they always were, and its error is returned.
     fn commit_batch(
         &self,
         store: &mut Store,
@@ -359,7 +362,8 @@ impl Pipeline<'_> {
         prepared: Vec<batch::Prepared>,
         stats: &mut ProcessStats,
     ) -> Result<(), PipelineError> {
-        store.transaction_each(batch.iter().zip(prepared), |tx, ((id, raw), p)| {
+        let before = *stats;
+        let whole = store.transaction_all(batch.iter().zip(prepared), |tx, ((id, raw), p)| {
             let index = batch::TxIndex(tx);
             let (decision, emails) = if p.still_valid(&index) {
                 (p.decision, p.emails)
@@ -367,6 +371,28 @@ impl Pipeline<'_> {
                 (self.decide_from(raw, p.parsed.as_ref(), &index), None)
             };
             self.commit(tx, *id, &decision, emails, stats)
+        });
+        let Err(e) = whole else {
+            return Ok(());
+        };
+        *stats = before;
+        tracing::warn!(error = %e, letters = batch.len(), "a batch could not be committed whole; committing its letters one at a time");
+        self.commit_each(store, batch, stats)
+    }
+
+    /// Commits `batch` with one savepoint per message, parsing and deciding each in the
+    /// transaction: the slow path of [`Pipeline::commit_batch`].
+    fn commit_each(
+        &self,
+        store: &mut Store,
+        batch: &[(MessageRowId, Vec<u8>)],
+        stats: &mut ProcessStats,
+    ) -> Result<(), PipelineError> {
+        let limits = &self.config.limits;
+        store.transaction_each(batch.iter(), |tx, (id, raw)| {
+            let parsed = batch::parse_one(raw, limits);
+            let decision = self.decide_from(raw, parsed.as_ref(), &batch::TxIndex(tx));
+            self.commit(tx, *id, &decision, None, stats)
         })
     }
 

@@ -850,6 +850,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+impl Store {
+    /// For tests: runs `sql` on the connection as it is (a trigger that makes a write fail).
+    pub(crate) fn execute_for_test(&self, sql: &str) {
+        self.conn.execute_batch(sql).expect("test SQL");
+    }
+}
+
+#[cfg(test)]
 impl Tx<'_> {
     /// For tests: an office365 request `number` from `msg`, awaiting approval at `disposisi`.
     pub(crate) fn insert_sample_request(

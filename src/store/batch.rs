@@ -10,7 +10,6 @@
 
 use super::{MessageRowId, Result, Store, StoreError, Stored, Tx};
 use chrono::{DateTime, Utc};
-use rusqlite::TransactionBehavior;
 
 /// Raw messages larger than this are written and read with incremental blob I/O
 /// ([`write_large`], [`Store::read_large`]).
@@ -100,17 +99,8 @@ impl Store {
         items: impl IntoIterator<Item = I>,
         mut f: impl FnMut(&Tx<'_>, I) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let _turn = self.writer_turn();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        for item in items {
-            // An error drops `tx`, which rolls it back.
-            f(&Tx { tx: &tx }, item)?;
-        }
-        tx.commit().map_err(StoreError::from)?;
-        Ok(())
+        // An error leaves the transaction uncommitted: dropped, it rolls back.
+        self.transaction(|tx| items.into_iter().try_for_each(|item| f(tx, item)))
     }
 
     /// Runs `f` for each item in one write transaction, each call in its own savepoint.
@@ -121,31 +111,27 @@ impl Store {
         items: impl IntoIterator<Item = I>,
         mut f: impl FnMut(&Tx<'_>, I) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let _turn = self.writer_turn();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let mut failure = None;
-        for item in items {
-            tx.prepare_cached("SAVEPOINT item")
-                .and_then(|mut s| s.execute([]))
-                .map_err(StoreError::from)?;
-            match f(&Tx { tx: &tx }, item) {
-                Ok(()) => tx
-                    .prepare_cached("RELEASE item")
+        let failure = self.transaction(|t| {
+            let tx = t.tx;
+            for item in items {
+                tx.prepare_cached("SAVEPOINT item")
                     .and_then(|mut s| s.execute([]))
-                    .map_err(StoreError::from)
-                    .map(|_| ())?,
-                Err(e) => {
-                    tx.execute_batch("ROLLBACK TO item; RELEASE item")
-                        .map_err(StoreError::from)?;
-                    failure = Some(e);
-                    break;
+                    .map_err(StoreError::from)?;
+                match f(t, item) {
+                    Ok(()) => tx
+                        .prepare_cached("RELEASE item")
+                        .and_then(|mut s| s.execute([]))
+                        .map_err(StoreError::from)
+                        .map(|_| ())?,
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO item; RELEASE item")
+                            .map_err(StoreError::from)?;
+                        return Ok(Some(e));
+                    }
                 }
             }
-        }
-        tx.commit().map_err(StoreError::from)?;
+            Ok(None)
+        })?;
         failure.map_or(Ok(()), Err)
     }
 

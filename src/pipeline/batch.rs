@@ -91,6 +91,36 @@ pub(super) struct Prepared {
 pub(super) struct PreRendered {
     pub number: String,
     pub emails: Vec<Result<PlannedEmail, String>>,
+    /// The ticket's extracted fields as stored (they do not depend on the number).
+    pub json: TicketJson,
+}
+
+/// A new ticket's fields, missing fields and invalid values as the JSON text its row holds:
+/// written ahead with the emails, so the commit (on one core) only copies them.
+pub(super) struct TicketJson {
+    pub fields: String,
+    pub missing: String,
+    pub invalid: String,
+}
+
+impl TicketJson {
+    pub fn of(ex: Option<&crate::rules::Extraction>) -> TicketJson {
+        let json = |v: Result<String, serde_json::Error>, empty: &str| {
+            v.unwrap_or_else(|_| empty.to_string())
+        };
+        match ex {
+            Some(ex) => TicketJson {
+                fields: json(serde_json::to_string(&ex.fields), "{}"),
+                missing: json(serde_json::to_string(&ex.missing), "[]"),
+                invalid: json(serde_json::to_string(&ex.invalid), "[]"),
+            },
+            None => TicketJson {
+                fields: "{}".into(),
+                missing: "[]".into(),
+                invalid: "[]".into(),
+            },
+        }
+    }
 }
 
 /// Where ticket numbers stand when a batch is prepared: the next new ticket of `prefix` and
@@ -179,6 +209,7 @@ pub(super) fn prepare_all<'s>(
                 raw_of(&letters, i),
                 p.parsed.as_ref().ok(),
             ),
+            json: TicketJson::of(p.decision.classification.extraction.as_ref()),
         })
     });
     let mut prepared = std::mem::take(&mut *shared.write().unwrap_or_else(|e| e.into_inner()));

@@ -493,12 +493,10 @@ impl Pipeline<'_> {
         let year = self.ticket_year(now);
         let number = tx.next_ticket_number(&self.config.ticket_prefix, year)?;
         // Rendered ahead for this very number, or else rendered here.
-        let emails = emails.filter(|e| e.number == number).map(|e| e.emails);
-        let empty = Extraction::default();
-        let ex = c.extraction.as_ref().unwrap_or(&empty);
-        let fields = serde_json::to_value(&ex.fields).unwrap_or_default();
-        let missing = serde_json::to_value(&ex.missing).unwrap_or_default();
-        let invalid = serde_json::to_value(&ex.invalid).unwrap_or_default();
+        let (emails, json) = match emails.filter(|e| e.number == number) {
+            Some(e) => (Some(e.emails), e.json),
+            None => (None, batch::TicketJson::of(c.extraction.as_ref())),
+        };
         let (kind, outcome) = if c.kind == Kind::NewRequest {
             (TicketKind::Request, Outcome::NewTicket)
         } else {
@@ -515,9 +513,9 @@ impl Pipeline<'_> {
                 requester_name: d.requester_name.as_deref(),
                 language: d.language,
                 subject: &d.subject,
-                fields: &fields,
-                missing: &missing,
-                invalid: &invalid,
+                fields: &json.fields,
+                missing: &json.missing,
+                invalid: &json.invalid,
                 triage_reason: (kind == TicketKind::Triage).then_some(c.reason.as_str()),
                 source_message: message,
             },

@@ -582,6 +582,11 @@ fn sla_of<'a>(loaded: &'a suratd::daemon::Loaded, clock: &'a dyn Clock) -> surat
 fn add_like(store: &mut Store, first: &suratd::store::TicketRow, number: &str, event: bool) {
     store
         .transaction(|tx| {
+            let (fields, missing, invalid) = (
+                first.fields.to_string(),
+                first.missing.to_string(),
+                first.invalid.to_string(),
+            );
             let id = tx.insert_ticket(
                 &suratd::store::NewTicket {
                     number,
@@ -593,9 +598,9 @@ fn add_like(store: &mut Store, first: &suratd::store::TicketRow, number: &str, e
                     requester_name: None,
                     language: &first.language,
                     subject: &first.subject,
-                    fields: &first.fields,
-                    missing: &first.missing,
-                    invalid: &first.invalid,
+                    fields: &fields,
+                    missing: &missing,
+                    invalid: &invalid,
                     triage_reason: None,
                     source_message: first.source_message.expect("source"),
                 },

@@ -309,11 +309,12 @@ impl Store {
         })
     }
 
-    /// [`Store::open`] with a page cache of [`LIGHT_CACHE_KIB`] instead of 1 MiB, for the
-    /// daemon's connections besides the processor's (sources, outbox, SLA, reload): they
-    /// touch few pages again, and each full cache is resident memory (issue 7: the steady
-    /// RSS). The processor keeps 1 MiB: at 256 KiB its batches spill pages mid-transaction
-    /// (4× the reads and a third more writes, BENCHMARKS.md).
+    /// [`Store::open`] with a page cache of [`LIGHT_CACHE_KIB`] instead of 1 MiB, for a
+    /// connection of the daemon's that touches few pages again (the reload watcher's; the
+    /// processor, the sources, the outbox and the SLA service share one of 1 MiB,
+    /// [`Store::shared`]): each full cache is resident memory (issue 7: the steady RSS). At
+    /// 256 KiB the processor's batches spilled pages mid-transaction (4× the reads and a third
+    /// more writes, BENCHMARKS.md).
     pub fn open_light(path: &Path) -> Result<Store> {
         let store = Self::open(path)?;
         store

@@ -214,8 +214,9 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
     }
     let loaded = Arc::new(loaded);
     // Fail fast on a database that cannot be opened at all (wrong path, permissions). The
-    // connection the processor, the sources and the outbox share (src/store/shared.rs),
-    // held here for the daemon's life, and the thread that checkpoints its commits.
+    // connection the processor, the sources, the outbox and the SLA service share
+    // (src/store/shared.rs), held here for the daemon's life, and the thread that checkpoints
+    // its commits.
     let shared = Store::shared(&loaded.config.database)?;
     let checkpointer = crate::store::checkpoint::Checkpointer::start(&loaded.config.database)?;
     crate::store::lock(&shared).defer_checkpoints_to(&checkpointer);
@@ -421,7 +422,8 @@ async fn processor(
     [queued, tracked]: [Kick; 2],
     mut shutdown: Shutdown,
 ) -> anyhow::Result<()> {
-    // Shared with the sources (src/store/shared.rs): each keeps the other's pages cached.
+    // Shared with the sources, the outbox and the SLA service (src/store/shared.rs): one page
+    // cache for all of them.
     let mut store = Store::shared(&current.get().config.database)?;
     loop {
         tokio::select! {

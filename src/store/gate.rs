@@ -4,9 +4,10 @@
 //! SQLite lets one connection write at a time. Another that asks gets SQLITE_BUSY, and its
 //! busy handler sleeps 1, 2, 5, 10, 15, 20, 25 … ms between tries: a fetcher waiting for the
 //! processor's commit often slept past its end, and the bench saw about 750 such sleeps in
-//! an ingest of 10,000 letters. The daemon's writers (the sources, the processor, the outbox,
-//! the SLA service) are connections of one process: they wait here first and the next one
-//! is woken as soon as the writer before it is done.
+//! an ingest of 10,000 letters. The writers of one process wait here first and the next one
+//! is woken as soon as the writer before it is done. (The daemon's own writers now share one
+//! connection, src/store/shared.rs, whose mutex orders them; the gate orders that connection
+//! and any other of the process: `run --once`, tests, the checkpoint thread's never writes.)
 //!
 //! The gate only orders this process's writers; SQLite's own lock stays the guard (writers
 //! in other processes, `suratd approve`, meet it and its busy timeout as before). A writer

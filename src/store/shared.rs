@@ -1,4 +1,5 @@
-//! One connection for the daemon's busy writers: the processor and every source folder.
+//! One connection for the daemon's writers: the processor, every source folder, the outbox
+//! and the SLA service.
 //!
 //! SQLite keeps a page cache per connection and, in WAL mode, throws all of it away when a
 //! transaction begins after *another* connection committed: it cannot tell which pages
@@ -9,11 +10,12 @@
 //! `run --once`, where one connection does everything (issue 7, sixth round; a system call
 //! costs 10–20 µs on that machine).
 //!
-//! So the processor and the sources share one connection, behind a mutex taken per
-//! operation (a store of fetched letters, a batch's commit, a read of pending letters), never
-//! for longer: each operation is a whole transaction, so no transaction is ever left open
-//! between two holders. The mutex also orders these writers, as the [`gate`](super::gate)
-//! does for the connections that stay apart (the outbox, the SLA service, the CLI).
+//! So they share one connection, behind a mutex taken per operation (a store of fetched
+//! letters, a batch's commit, a read of pending letters, a run of sent marks, a chunk of
+//! tickets to track), never for longer and never across an `await`: each operation is a
+//! whole transaction, so no transaction is ever left open between two holders. The mutex
+//! also orders these writers, as the [`gate`](super::gate) does for connections that stay
+//! apart (the reload watcher's, `run --once`'s, the CLI's in the same process).
 
 use super::gate::PerFile;
 use super::{Result, Store};

@@ -7,7 +7,8 @@
 //! an ingest of 10,000 letters. The writers of one process wait here first and the next one
 //! is woken as soon as the writer before it is done. (The daemon's own writers now share one
 //! connection, src/store/shared.rs, whose mutex orders them; the gate orders that connection
-//! and any other of the process: `run --once`, tests, the checkpoint thread's never writes.)
+//! against any other of the process, as in `run --once` and the tests. The checkpoint thread
+//! takes no write transaction.)
 //!
 //! The gate only orders this process's writers; SQLite's own lock stays the guard (writers
 //! in other processes, `suratd approve`, meet it and its busy timeout as before). A writer

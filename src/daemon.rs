@@ -218,8 +218,17 @@ pub async fn run(loaded: Loaded, once: bool) -> anyhow::Result<PassStats> {
     // (src/store/shared.rs), held here for the daemon's life, and the thread that checkpoints
     // its commits.
     let shared = Store::shared(&loaded.config.database)?;
-    let checkpointer = crate::store::checkpoint::Checkpointer::start(&loaded.config.database)?;
-    crate::store::lock(&shared).defer_checkpoints_to(&checkpointer);
+    let checkpointer = match crate::store::checkpoint::Checkpointer::start(&loaded.config.database)
+    {
+        Ok(c) => {
+            crate::store::lock(&shared).defer_checkpoints_to(&c);
+            Some(c)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no checkpoint thread: commits copy the write-ahead log back themselves");
+            None
+        }
+    };
     let (trigger, shutdown) = ShutdownTrigger::new();
     let stored = Kick::new();
     let queued = Kick::new();

@@ -26,7 +26,7 @@ use super::{FetchError, FetchStats};
 use crate::clock::Clock;
 use crate::config::ImapConfig;
 use crate::lifecycle::{Kick, Shutdown};
-use crate::store::{Store, StoreError};
+use crate::store::{SharedStore, Store, StoreError};
 use connect::Session;
 use idle::Wake;
 use std::future::Future;
@@ -44,9 +44,6 @@ const FETCH_ITEM_TIMEOUT: Duration = Duration::from_secs(600);
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Re-issue IDLE well before the server's 30-minute inactivity limit (RFC 2177 §3).
 const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
-
-/// The store of one folder task, used from blocking threads.
-use crate::store::SharedStore;
 
 /// What went wrong talking to the server. Whether retrying can help is in the variant
 /// ([`ImapError::is_permanent`]), never in the text.

@@ -260,10 +260,12 @@ impl Pipeline<'_> {
 
     /// Processes every pending message in the store: a batch at a time, parsed and decided
     /// in parallel ([`batch::prepare_all`]; decided again in order when a ticket it could
-    /// belong to exists by now), then committed in order in one transaction with a savepoint
-    /// per message ([`Store::transaction_each`]): each message's ticket, events, queued
-    /// emails and done mark are kept or undone together. The next batch is prepared while
-    /// one commits. A message a pass leaves pending (none should) waits for the next pass.
+    /// belong to exists by now), then committed in order in one transaction
+    /// (`commit_batch`; again with a savepoint per message should one fail): each
+    /// message's ticket, events, queued emails and done mark are kept or undone together. The
+    /// next batch is prepared while one commits. The store is taken for each read and commit
+    /// only (`store` may be the daemon's shared connection). A message a pass leaves pending
+    /// (none should) waits for the next pass.
     pub fn process_pending(&self, store: &mut impl Access) -> Result<ProcessStats, PipelineError> {
         // The worker threads of this pass (started when a batch first needs them); closed
         // before the scope joins them.

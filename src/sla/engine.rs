@@ -127,7 +127,7 @@ impl Sla<'_> {
     }
 
     /// The store is taken a chunk at a time: the daemon shares its connection with the
-    /// processor and the sources (src/store/shared.rs), which wait meanwhile.
+    /// processor, the sources and the outbox (src/store/shared.rs), which wait meanwhile.
     fn track_from(
         &self,
         store: &mut impl Access,

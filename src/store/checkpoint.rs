@@ -101,22 +101,17 @@ pub struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Opens a connection of its own to `path` and starts the thread.
-    pub fn start(path: &Path) -> super::Result<Checkpointer> {
-        let conn = open(path).map_err(|source| super::StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
+    /// Opens a connection of its own to `path` and starts the thread. On an error the
+    /// caller goes on without it: commits then checkpoint themselves, as SQLite's do.
+    pub fn start(path: &Path) -> std::io::Result<Checkpointer> {
+        let conn = open(path)
+            .map_err(|e| std::io::Error::other(format!("database {}: {e}", path.display())))?;
         let signal = Arc::new(Signal::default());
         let s = Arc::clone(&signal);
         let file: PathBuf = path.to_path_buf();
         let thread = std::thread::Builder::new()
             .name("suratd-wal".into())
-            .spawn(move || serve(&conn, &s, &file))
-            .map_err(|e| super::StoreError::Corrupt {
-                what: "checkpoint thread",
-                value: e.to_string(),
-            })?;
+            .spawn(move || serve(&conn, &s, &file))?;
         Ok(Checkpointer {
             signal,
             thread: Some(thread),

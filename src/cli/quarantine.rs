@@ -82,7 +82,7 @@ pub fn replay(config: &Path, id: i64, json: bool) -> anyhow::Result<ExitCode> {
         clock: &crate::clock::SystemClock,
     };
     let result = pipeline.replay(&mut store, MessageRowId(id))?;
-    tracing::info!(message = id, result = ?result, "replayed");
+    tracing::info!(message.id = id, result = ?result, "replayed");
     if json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {

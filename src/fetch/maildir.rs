@@ -101,14 +101,14 @@ fn commit(
         let position = &r.position;
         match stored {
             Stored::New(id) => {
-                tracing::debug!(source, position, message = id.0, "stored");
+                tracing::debug!(source, position, message.id = id.0, "stored");
                 stats.stored += 1;
             }
             Stored::SameMessage(id) => {
                 tracing::info!(
                     source,
                     position,
-                    message = id.0,
+                    message.id = id.0,
                     "same message stored before"
                 );
                 stats.duplicates += 1;

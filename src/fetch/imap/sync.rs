@@ -445,7 +445,7 @@ async fn commit_group(
                     folder,
                     uid,
                     message_id = message_id().as_deref(),
-                    message = id.0,
+                    message.id = id.0,
                     size = body(item).len(),
                     "stored"
                 );
@@ -458,7 +458,7 @@ async fn commit_group(
                     folder,
                     uid,
                     message_id = message_id().as_deref(),
-                    message = id.0,
+                    message.id = id.0,
                     "same message stored before"
                 );
                 stats.duplicates += 1;

@@ -265,29 +265,34 @@ async fn implicit_tls_stores_each_message_once_in_batches() {
     admin.cleanup(&[&folder]).await;
 }
 
+/// Puts `bytes` into helpdesk's `folder` as a Maildir delivery would (written in `tmp/`,
+/// renamed into `new/`), behind Dovecot's back. Returns the folder's Maildir.
+fn deliver_file(folder: &str, name: &str, bytes: &[u8]) -> PathBuf {
+    let maildir = PathBuf::from(std::env::var("SURATD_MAILSTACK_DIR").expect("stack dir"))
+        .join("mail/kampus.test/helpdesk/Maildir")
+        .join(format!(".{folder}"));
+    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&maildir).expect("folder"));
+    let tmp = maildir.join("tmp").join(name);
+    std::fs::write(&tmp, bytes).expect("write");
+    std::os::unix::fs::chown(&tmp, Some(owner), Some(owner)).expect("chown");
+    std::fs::rename(&tmp, maildir.join("new").join(name)).expect("deliver");
+    maildir
+}
+
 /// A message the server answers with an empty body (`BODY[] {0}`; Dovecot does so for a
-/// Maildir file of no bytes) is not stored, since stored it would be one message with every
-/// other empty answer (they share a dedupe key), and not passed over either: the cursor stays
-/// before it, so the next sync asks for it again. The letters around it are stored once.
+/// Maildir file of no bytes) is asked for once more after a NOOP (an empty answer can be
+/// passing: a file changed behind the server's back), and when it is empty again it is
+/// stored as it is and ends as a triage ticket. Left unstored it held the cursor before it
+/// for good: every sync asked for it again and looked up every later UID.
 #[tokio::test]
-async fn an_empty_body_is_not_stored_and_is_asked_for_again() {
+async fn an_empty_message_is_asked_for_twice_then_stored_and_ends_in_triage() {
     let st = stack();
     let mut admin = Admin::connect(&st).await;
     let folder = admin.folder_with("emptybody", 1).await;
     // Written into the folder's Maildir as delivery would: a file of no bytes, then a letter
     // (Dovecot numbers new files in the order of their names).
-    let maildir = PathBuf::from(std::env::var("SURATD_MAILSTACK_DIR").expect("stack dir"))
-        .join("mail/kampus.test/helpdesk/Maildir")
-        .join(format!(".{folder}"));
-    let owner = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata(&maildir).expect("folder"));
-    let put = |name: &str, bytes: &[u8]| {
-        let tmp = maildir.join("tmp").join(name);
-        std::fs::write(&tmp, bytes).expect("write");
-        std::os::unix::fs::chown(&tmp, Some(owner), Some(owner)).expect("chown");
-        std::fs::rename(&tmp, maildir.join("new").join(name)).expect("deliver");
-    };
-    put("1700000002.M1P1.empty", b"");
-    put("1700000003.M2P1.full", &letter(&folder, 3));
+    deliver_file(&folder, "1700000002.M1P1.empty", b"");
+    deliver_file(&folder, "1700000003.M2P1.full", &letter(&folder, 3));
     let db = db();
     let src = source(config(&st, TlsMode::None, &[&folder]), &db);
     let cursor = || {
@@ -300,19 +305,142 @@ async fn an_empty_body_is_not_stored_and_is_asked_for_again() {
     };
 
     let first = src.fetch_once(&SystemClock).await.expect("first fetch");
-    assert_eq!((first.stored, first.duplicates), (2, 0), "{first:?}");
-    assert_eq!(stored_ids(&db).len(), 2);
-    assert_eq!(cursor(), 1, "the cursor stays before the empty one (UID 2)");
+    assert_eq!((first.stored, first.duplicates), (3, 0), "{first:?}");
+    let ids = stored_ids(&db);
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(
+        ids[0], "",
+        "the empty message, stored without a Message-ID: {ids:?}"
+    );
+    assert_eq!(cursor(), 3, "the cursor passed the empty message (UID 2)");
 
     let second = src.fetch_once(&SystemClock).await.expect("second fetch");
     assert_eq!(
         (second.stored, second.duplicates, second.known),
-        (0, 0, 1),
-        "asked for UIDs 2 and 3 again: 3 is known, 2 still empty: {second:?}"
+        (0, 0, 0),
+        "nothing is asked for again: {second:?}"
     );
-    assert_eq!(stored_ids(&db).len(), 2);
-    assert_eq!(cursor(), 1);
+
+    // Processed, it is a triage ticket that says why.
+    let loaded = suratd::daemon::load(&super::support::repo().join("daemon.toml")).expect("config");
+    let mut store = Store::open(&db.path).expect("store");
+    suratd::pipeline::Pipeline {
+        config: &loaded.config,
+        rules: &loaded.rules,
+        templates: &loaded.templates,
+        clock: &SystemClock,
+    }
+    .process_pending(&mut store)
+    .expect("process");
+    // (The test letters match no rule either: triage too.)
+    let quarantined = store.quarantine().expect("quarantine");
+    let empty: Vec<_> = quarantined
+        .iter()
+        .filter(|q| q.message_id.is_none())
+        .collect();
+    assert_eq!(empty.len(), 1, "{quarantined:?}");
+    assert_eq!(
+        empty[0].reason.as_deref(),
+        Some("unparseable: message is empty")
+    );
+    assert_eq!(empty[0].ticket_state.as_deref(), Some("triage"));
     admin.cleanup(&[&folder]).await;
+}
+
+/// The passing kind of empty answer: the file was gone by the server's next look (here it is
+/// deleted just before the NOOP reaches Dovecot, as a Maildir rewritten behind the server's
+/// back would be). The second FETCH finds no such message, so nothing is stored for it, and
+/// the cursor passes it. Stored at the first empty answer, it would be a triage ticket for a
+/// message that never was.
+#[tokio::test]
+async fn an_empty_answer_gone_by_the_second_look_is_not_stored() {
+    let st = stack();
+    let mut admin = Admin::connect(&st).await;
+    let folder = admin.folder_with("emptygone", 1).await;
+    let maildir = deliver_file(&folder, "1700000002.M1P1.empty", b"");
+    let gone = maildir.clone();
+    let relay = CommandRelay::start(&st, b"NOOP", move || {
+        for sub in ["new", "cur"] {
+            for entry in std::fs::read_dir(gone.join(sub))
+                .expect("maildir")
+                .flatten()
+            {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("1700000002.M1P1.empty")
+                {
+                    std::fs::remove_file(entry.path()).expect("delete");
+                }
+            }
+        }
+    })
+    .await;
+    let mut cfg = config(&st, TlsMode::None, &[&folder]);
+    cfg.port = relay;
+    let db = db();
+    let got = source(cfg, &db)
+        .fetch_once(&SystemClock)
+        .await
+        .expect("fetch");
+    assert_eq!((got.stored, got.duplicates), (1, 0), "{got:?}");
+    assert!(
+        !stored_ids(&db).contains(&String::new()),
+        "{:?}",
+        stored_ids(&db)
+    );
+    let cursor = Store::open(&db.path)
+        .expect("store")
+        .imap_cursor("helpdesk", &folder)
+        .expect("cursor")
+        .expect("cursor written");
+    assert_eq!(cursor.last_uid, 2, "the cursor passed the vanished UID");
+    admin.cleanup(&[&folder]).await;
+}
+
+/// A TCP relay to the stack's plain IMAP port that runs `hook` once, just before it passes
+/// on the first client write containing `word`. Returns the relay's port.
+struct CommandRelay;
+
+impl CommandRelay {
+    async fn start(st: &Stack, word: &'static [u8], hook: impl FnOnce() + Send + 'static) -> u16 {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind((st.host.as_str(), 0))
+            .await
+            .expect("bind relay");
+        let port = listener.local_addr().expect("relay address").port();
+        let upstream = (st.host.clone(), st.imap_port);
+        tokio::spawn(async move {
+            let Ok((down, _)) = listener.accept().await else {
+                return;
+            };
+            let up = TcpStream::connect(upstream)
+                .await
+                .expect("relay to the stack");
+            let (mut down_r, mut down_w) = down.into_split();
+            let (mut up_r, mut up_w) = up.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut up_r, &mut down_w).await;
+            });
+            let mut hook = Some(hook);
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = match down_r.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                if buf[..n].windows(word.len()).any(|w| w == word) {
+                    if let Some(h) = hook.take() {
+                        h();
+                    }
+                }
+                if up_w.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+        });
+        port
+    }
 }
 
 #[tokio::test]

@@ -6,7 +6,8 @@
 //!   anything is done to it on the server. A crash anywhere loses nothing: what the cursor
 //!   has not passed is fetched again, and the store's positions and dedupe key absorb it.
 //! - The cursor only covers an unbroken run of stored UIDs; a message the server would not
-//!   hand over holds it back (and is retried next sync) instead of being skipped.
+//!   hand over holds it back (and is retried next sync) instead of being skipped. An empty
+//!   body is asked for once more after a NOOP, then stored as it is (see `fetch_batch`).
 //! - A new UIDVALIDITY (RFC 3501 §2.3.1.1) means the old UIDs name nothing: the folder is
 //!   read again from UID 1. Positions are `"{uidvalidity}:{uid}"`, so they are all new, and
 //!   the dedupe key (Message-ID, From, Date, Subject, body) turns each into a duplicate.
@@ -274,7 +275,6 @@ async fn fetch_batch(
     chunk: &[u32],
     stats: &mut FetchStats,
 ) -> Result<HashSet<u32>, (HashSet<u32>, ImapError)> {
-    let (name, folder) = (f.name, f.folder);
     let mut settled = HashSet::new();
     // Positions stored before (a crash between commit and cursor): no need to download.
     let known = {
@@ -307,20 +307,90 @@ async fn fetch_batch(
     if wanted.is_empty() {
         return Ok(settled);
     }
-    let set = uid_set(&wanted);
-    let mut responses = match within(
+    let mut group = Group::default();
+    let empty = match fetch_into(
+        session,
+        f,
+        source,
+        uidvalidity,
+        &wanted,
+        Empty::AskAgain,
+        &mut group,
+        stats,
+        &mut settled,
+    )
+    .await
+    {
+        Ok(empty) => empty,
+        Err(e) => return Err((settled, e)),
+    };
+    if empty.is_empty() {
+        return Ok(settled);
+    }
+    // Answered without a body. Dovecot does so for a Maildir file that changed behind its
+    // back (gone by its next look) and for a file of no bytes. After a NOOP, which makes the
+    // server look at the folder again, they are asked for once more: what comes back empty
+    // again is an empty message and is stored as it is (it ends as a triage ticket,
+    // "message is empty"). Left unstored, it would hold the cursor before it for good: every
+    // sync would ask for it and look up every later UID again, and warn.
+    if let Err(e) = within("NOOP", COMMAND_TIMEOUT, session.noop()).await {
+        return Err((settled, e));
+    }
+    // (What the NOOP brought in passing, new mail above all, stays for the caller's
+    // `drain_news`.)
+    let mut again: Vec<u32> = empty.into_iter().collect();
+    again.sort_unstable();
+    match fetch_into(
+        session,
+        f,
+        source,
+        uidvalidity,
+        &again,
+        Empty::Store,
+        &mut group,
+        stats,
+        &mut settled,
+    )
+    .await
+    {
+        Ok(_) => Ok(settled),
+        Err(e) => Err((settled, e)),
+    }
+}
+
+/// What [`fetch_into`] does with a message answered with an empty body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Empty {
+    /// Leave it unsettled and return its UID, to be asked for again.
+    AskAgain,
+    /// Store it as it is: an empty message.
+    Store,
+}
+
+/// One `UID FETCH` of `wanted` (sorted), committing what arrives in groups; marks settled
+/// what was stored and, once the FETCH completed, what it did not answer for (expunged
+/// meanwhile). Returns the UIDs answered without a body and left unsettled.
+#[allow(clippy::too_many_arguments)]
+async fn fetch_into(
+    session: &mut Session,
+    f: &Folder<'_>,
+    source: &str,
+    uidvalidity: u32,
+    wanted: &[u32],
+    empty: Empty,
+    group: &mut Group,
+    stats: &mut FetchStats,
+    settled: &mut HashSet<u32>,
+) -> Result<HashSet<u32>, ImapError> {
+    let (name, folder) = (f.name, f.folder);
+    let set = uid_set(wanted);
+    let mut responses = within(
         "UID FETCH",
         COMMAND_TIMEOUT,
         session.uid_fetch(&set, "(UID BODY.PEEK[])"),
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(e) => return Err((settled, e)),
-    };
+    .await?;
     let mut without_body = HashSet::new();
-    // Received messages waiting for their commit: several per transaction.
-    let mut group = Group::default();
     let failure = loop {
         let item = match tokio::time::timeout(FETCH_ITEM_TIMEOUT, responses.next()).await {
             Ok(None) => break None,
@@ -337,41 +407,46 @@ async fn fetch_batch(
         let Some(uid) = item.uid.filter(|u| wanted.binary_search(u).is_ok()) else {
             continue;
         };
-        // An empty body is no letter either (RFC 5322 asks for at least From and Date):
-        // stored, it would be one message whose dedupe key every other empty answer shares,
-        // so those letters would be taken for it and never processed. The bench's Dovecot
-        // once answered four UIDs of a Maildir rewritten behind its back with `BODY[] {0}`.
-        if item.body().is_none_or(<[u8]>::is_empty) {
+        // No body at all is never a message. An empty one is asked for again first: stored
+        // at once, a transient empty answer would pass the real letter over.
+        let keep_empty = empty == Empty::Store && item.body().is_some();
+        if body(&item).is_empty() && !keep_empty {
             tracing::warn!(
                 source = name,
                 folder,
                 uid,
-                "server sent no message body; retried next sync"
+                "server sent no message body; asking again"
             );
             without_body.insert(uid);
             continue;
         }
+        if body(&item).is_empty() {
+            tracing::warn!(
+                source = name,
+                folder,
+                uid,
+                "server sent an empty message twice; stored as it is (a triage ticket)"
+            );
+        }
         // Kept as received: its bytes go to SQLite without a copy.
         group.push(uid, format!("{uidvalidity}:{uid}"), item);
         if group.is_full() {
-            if let Err(e) = commit_group(f, source, &mut group, stats, &mut settled).await {
+            if let Err(e) = commit_group(f, source, group, stats, settled).await {
                 break Some(e);
             }
         }
     };
     drop(responses);
     // What was received whole is stored even when the FETCH broke off after it.
-    if let Err(e) = commit_group(f, source, &mut group, stats, &mut settled).await {
-        return Err((settled, failure.unwrap_or(e)));
+    if let Err(e) = commit_group(f, source, group, stats, settled).await {
+        return Err(failure.unwrap_or(e));
     }
-    match failure {
-        Some(e) => Err((settled, e)),
-        None => {
-            // The FETCH completed: a UID it did not answer for is gone (expunged meanwhile).
-            settled.extend(wanted.iter().filter(|u| !without_body.contains(u)));
-            Ok(settled)
-        }
+    if let Some(e) = failure {
+        return Err(e);
     }
+    // The FETCH completed: a UID it did not answer for is gone (expunged meanwhile).
+    settled.extend(wanted.iter().filter(|u| !without_body.contains(u)));
+    Ok(without_body)
 }
 
 /// Messages of one FETCH received but not yet committed, each with a body.

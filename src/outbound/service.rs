@@ -8,9 +8,9 @@
 //! - Nothing is sent twice on restart, with one window left: a crash (or a database failure)
 //!   between the server's 250 and the commit of the row's sent mark leaves the row queued,
 //!   and the next start sends it once more. The marks are committed in batches (one commit
-//!   for a run of fast deliveries, see [`SentMarks`]), so the window holds the emails
-//!   accepted since the last commit: at most [`MARK_BATCH`], batched only while hand-overs
-//!   are fast enough that the oldest waits about [`MARK_WINDOW`] at most (a slow SMTP
+//!   for a run of fast deliveries, see `SentMarks`), so the window holds the emails
+//!   accepted since the last commit: at most `MARK_BATCH`, batched only while hand-overs
+//!   are fast enough that the oldest waits about `MARK_WINDOW` at most (a slow SMTP
 //!   server gets one commit per email, as before), plus the one being handed over; each is logged
 //!   with `unmarked` = how many await their mark. A database error there (rather than a
 //!   crash) does not resend: the rows are remembered as sent and recorded before anything

@@ -259,7 +259,7 @@ impl Pipeline<'_> {
     }
 
     /// Processes every pending message in the store: a batch at a time, parsed and decided
-    /// in parallel ([`batch::prepare_all`]; decided again in order when a ticket it could
+    /// in parallel (`batch::prepare_all`; decided again in order when a ticket it could
     /// belong to exists by now), then committed in order in one transaction
     /// (`commit_batch`; again with a savepoint per message should one fail): each
     /// message's ticket, events, queued emails and done mark are kept or undone together. The

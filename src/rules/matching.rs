@@ -132,7 +132,7 @@ fn score_with(
 
 /// Every rule's score, highest total first (ties in rule id order), and the winner: the
 /// highest total among the rules whose threshold is reached. The letter's texts are
-/// normalised once and read once for the phrases of all rules ([`PhraseIndex`]).
+/// normalised once and read once for the phrases of all rules (`PhraseIndex`).
 pub fn best<'r>(rules: &'r RuleSet, letter: &Letter<'_>) -> (Vec<Score>, Option<&'r Rule>) {
     let norm = NormalizedLetter::new(letter);
     let index = rules.phrases.get_or_init(|| PhraseIndex::new(rules));

@@ -6,7 +6,7 @@
 //! reads PDFs in copies of itself, `suratd __extract-pdf --serve` ([`helper_main`]): a small
 //! pool of long-lived workers ([`Pool`], src/parse/sandbox/pool.rs), one per core, each
 //! reading one PDF at a time sent over its stdin and answering on its stdout (the protocol:
-//! [`wire`]). Starting a process costs milliseconds on this kind of machine, more than reading
+//! `wire`). Starting a process costs milliseconds on this kind of machine, more than reading
 //! a small PDF, so a worker is kept for many PDFs.
 //!
 //! What keeps the daemon safe, per job, as when every PDF had its own child:
@@ -50,7 +50,7 @@ use std::time::Duration;
 
 /// The hidden subcommand of the `suratd` binary that extracts PDFs.
 pub const HELPER_ARG: &str = "__extract-pdf";
-/// Its argument for a long-lived worker speaking [`wire`].
+/// Its argument for a long-lived worker speaking `wire`.
 pub const SERVE_ARG: &str = "--serve";
 
 /// The pool of this process, once set by [`use_helper`].

@@ -7,8 +7,7 @@
 //! fetcher's store …), so each transaction began with an empty cache and read again, one
 //! `pread` each, every page it touched: the interior pages of every index, the tails of the
 //! tables. In the bench's ingest of 10,000 letters that was 12 reads per letter, against 5 in
-//! `run --once`, where one connection does everything (issue 7, sixth round; a system call
-//! costs 10–20 µs on that machine).
+//! `run --once`, where one connection does everything (issue 7, sixth round).
 //!
 //! So they share one connection, behind a mutex taken per operation (a store of fetched
 //! letters, a batch's commit, a read of pending letters, a run of sent marks, a chunk of

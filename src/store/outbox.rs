@@ -6,9 +6,31 @@
 //! Writing the outcome of an attempt is [`Store::mark_sent`] (or [`Store::mark_sent_many`],
 //! several in one commit) / [`Store::mark_failed`].
 
-use super::{ts, Result, Store, StoreError};
+use super::{ts, Result, Store, StoreError, TicketId, Tx};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
+
+/// An email waiting in (or gone through) the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub message_id: String,
+    pub recipients: Vec<String>,
+    pub raw: Vec<u8>,
+    pub attempts: i64,
+}
+
+/// An email to queue.
+#[derive(Debug, Clone)]
+pub struct NewEmail<'a> {
+    pub dedupe_key: &'a str,
+    pub ticket: Option<TicketId>,
+    pub message_id: &'a str,
+    pub template: &'a str,
+    pub recipients: &'a [String],
+    pub subject: &'a str,
+    pub raw: &'a [u8],
+}
 
 /// A queued email that is due, with what the delivery log needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -243,10 +265,79 @@ fn read_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<OutboxEntry>> {
     }))
 }
 
+impl Store {
+    /// Queued emails due at `now`, oldest first.
+    pub fn due_emails(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<OutboxRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT o.id, o.message_id, o.recipients, r.raw, o.attempts
+             FROM outbox o JOIN outbox_raw r ON r.outbox = o.id
+             WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 ORDER BY o.id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![ts(now), limit as i64], |r| {
+            Ok(OutboxRow {
+                id: r.get(0)?,
+                message_id: r.get(1)?,
+                recipients: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                raw: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// One email sent, in a commit of its own (see [`Store::mark_sent_many`] for several).
+    pub fn mark_sent(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        if set_sent(&self.conn, id, now)? {
+            self.truncate_wal_after_secret(id);
+        }
+        Ok(())
+    }
+
+    /// A failed attempt: retry at `retry_at`, or park the email when `retry_at` is None.
+    pub fn mark_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
+        match retry_at {
+            Some(t) => self.conn.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1")?.execute(params![id, error, ts(t)],
+            )?,
+            None => self.conn.prepare_cached("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, state = 'parked' WHERE id = ?1")?.execute(params![id, error],
+            )?,
+        };
+        Ok(())
+    }
+}
+
+impl Tx<'_> {
+    /// Queues an email; returns false when one with the same dedupe key was queued before.
+    pub fn queue_email(&self, e: &NewEmail<'_>, now: DateTime<Utc>) -> Result<bool> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO outbox (dedupe_key, ticket_id, message_id, template,
+                    recipients, subject, next_attempt_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            )?
+            .execute(params![
+                e.dedupe_key,
+                e.ticket.map(|t| t.0),
+                e.message_id,
+                e.template,
+                serde_json::to_string(e.recipients).unwrap_or_else(|_| "[]".into()),
+                e.subject,
+                ts(now)
+            ])?;
+        if n != 1 {
+            return Ok(false);
+        }
+        // The bytes apart (migration 010): marking the email sent then rewrites a small row.
+        self.tx
+            .prepare_cached("INSERT INTO outbox_raw (outbox, raw) VALUES (?1, ?2)")?
+            .execute(params![self.tx.last_insert_rowid(), e.raw])?;
+        Ok(true)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::NewEmail;
 
     fn at(s: &str) -> DateTime<Utc> {
         parse_ts(s).expect("valid time")
@@ -340,5 +431,34 @@ mod tests {
         assert_eq!(e.attempts, 1);
         assert_eq!(e.last_error.as_deref(), Some("550 5.1.1 user unknown"));
         assert_eq!(s.outbox_entries().expect("all"), vec![e]);
+    }
+
+    #[test]
+    fn queue_is_idempotent_by_key() {
+        let mut s = Store::open_in_memory().expect("db");
+        let to = vec!["a@b.id".to_string()];
+        let e = NewEmail {
+            dedupe_key: "ack:T-1",
+            ticket: None,
+            message_id: "m1@x",
+            template: "ack",
+            recipients: &to,
+            subject: "s",
+            raw: b"raw",
+        };
+        let first = s
+            .transaction(|tx| tx.queue_email(&e, at("2026-03-02T01:00:00Z")))
+            .expect("q");
+        let second = s
+            .transaction(|tx| tx.queue_email(&e, at("2026-03-02T01:00:00Z")))
+            .expect("q");
+        assert!(first);
+        assert!(!second);
+        assert_eq!(
+            s.due_emails(at("2026-03-02T01:00:00Z"), 10)
+                .expect("due")
+                .len(),
+            1
+        );
     }
 }

@@ -32,7 +32,7 @@ mod tickets;
 use messages::put_raw;
 pub use messages::{MessageRow, Outcome, Stored};
 pub use outbox::{NewEmail, OutboxRow};
-use tickets::{ticket_where, tickets_where};
+use tickets::{bare_tickets_where, ticket_where};
 pub use tickets::{EventRow, NewTicket, TicketRow};
 
 /// A ticket number as people see it: `TIK-2026-000042`.

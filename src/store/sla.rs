@@ -1,7 +1,7 @@
 //! SQL of the SLA: step clocks, their deadlines, cron runs (see migration 004 and src/sla/).
 
 use super::approval::parse_ts;
-use super::{params, tickets_where, ts, Result, Store, TicketId, TicketRow, Tx};
+use super::{bare_tickets_where, params, ts, Result, Store, TicketId, TicketRow, Tx};
 use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 
@@ -135,9 +135,10 @@ impl Store {
 
     /// At most `limit` of the tickets of [`Store::sla_tickets`] with an id above `after`, in
     /// id order: the SLA pass walks a large backlog in bounded chunks rather than holding
-    /// every row at once.
+    /// every row at once. The rows carry no extracted data (fields, missing and invalid are
+    /// `null`): tracking looks at rule, state, step and time only.
     pub fn sla_tickets_after(&self, after: TicketId, limit: usize) -> Result<Vec<TicketRow>> {
-        tickets_where(
+        bare_tickets_where(
             &self.conn,
             &format!("t.id > ?1 AND {SLA_TICKET} ORDER BY t.id LIMIT ?2"),
             params![after.0, i64::try_from(limit).unwrap_or(i64::MAX)],
@@ -160,10 +161,11 @@ impl Store {
         Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Those of `ids` that [`Store::sla_tickets`] would list, in id order.
+    /// Those of `ids` that [`Store::sla_tickets`] would list, in id order, without their
+    /// extracted data (as [`Store::sla_tickets_after`]).
     pub fn sla_tickets_among(&self, ids: &[TicketId]) -> Result<Vec<TicketRow>> {
         let list = serde_json::Value::from(ids.iter().map(|t| t.0).collect::<Vec<i64>>());
-        tickets_where(
+        bare_tickets_where(
             &self.conn,
             &format!("t.id IN (SELECT value FROM json_each(?1)) AND {SLA_TICKET} ORDER BY t.id"),
             params![list.to_string()],
@@ -368,6 +370,44 @@ mod tests {
     use super::*;
     use crate::store::Stored;
     use chrono::Utc;
+
+    /// The tracking reads leave out what the SLA never looks at: the extracted data are
+    /// `null` there and only there.
+    #[test]
+    fn tracking_reads_tickets_without_their_extracted_data() {
+        let mut store = Store::open_in_memory().expect("db");
+        let now = Utc::now();
+        let Stored::New(msg) = store
+            .store_raw(
+                "inbox",
+                "1",
+                b"Message-ID: <1@x>\r\nFrom: a@b.c\r\n\r\nisi\r\n",
+                now,
+            )
+            .expect("store")
+        else {
+            panic!("not stored")
+        };
+        let id = store
+            .transaction(|tx| tx.insert_sample_request("TIK-2026-000001", msg, now))
+            .expect("ticket");
+        let full = store.tickets().expect("tickets");
+        assert_eq!(full[0].fields, serde_json::json!({}));
+        assert_eq!(full[0].letter_message_id.as_deref(), Some("1@x"));
+        for bare in [
+            store.sla_tickets_after(TicketId(0), 10).expect("after"),
+            store.sla_tickets_among(&[id]).expect("among"),
+        ] {
+            assert_eq!(bare.len(), 1);
+            assert_eq!(
+                (bare[0].id, bare[0].step.as_deref()),
+                (id, Some("disposisi"))
+            );
+            assert_eq!(bare[0].fields, serde_json::Value::Null);
+            assert_eq!(bare[0].missing, serde_json::Value::Null);
+            assert_eq!(bare[0].letter_message_id, None);
+        }
+    }
 
     /// Three open tickets; after the mark, one gets an SLA event only, one a state change
     /// and one nothing: the pass looks at the changed one alone.

@@ -77,12 +77,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .expect("valid time")
-    }
+    use crate::store::test_now as now;
 
     fn cur(uidvalidity: u32, last_uid: u32) -> ImapCursor {
         ImapCursor {

@@ -216,12 +216,7 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .expect("valid time")
-    }
+    use crate::store::test_now as now;
 
     const MSG: &[u8] = b"Message-ID: <a@b>\r\nFrom: x@y.id\r\nSubject: hi\r\n\r\nbody\r\n";
 

@@ -262,6 +262,14 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// For tests: a fixed time, 2 March 2026 01:00 UTC.
+#[cfg(test)]
+pub(crate) fn test_now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .expect("valid time")
+}
+
 #[cfg(test)]
 impl Store {
     /// For tests: runs `sql` on the connection as it is (a trigger that makes a write fail).

@@ -376,12 +376,7 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-03-02T01:00:00Z")
-            .map(|t| t.with_timezone(&Utc))
-            .expect("valid time")
-    }
+    use crate::store::test_now as now;
 
     #[test]
     fn ticket_numbers_count_per_prefix_and_year() {

@@ -6,8 +6,8 @@
 //! round, "Why 25 % is out of reach").
 //!
 //! ```sh
-//! cargo run --release --example sql_floor                      # checkpoints apart, as in the daemon
-//! CHECKPOINTS=inline cargo run --release --example sql_floor   # SQLite's own, inside the commits
+//! cargo run --release --example sql_floor                     # checkpoints apart (daemon)
+//! CHECKPOINTS=inline cargo run --release --example sql_floor  # inside the commits
 //! ```
 
 use rusqlite::{params, Connection, Transaction};

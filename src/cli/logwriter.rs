@@ -2,16 +2,16 @@
 //! thread that writes what has queued up in one system call, instead of a `write(2)` per
 //! piece of every line on the thread that logged it.
 //!
-//! Why: `suratd run` logs a few lines per letter (ticket created, SLA started, email sent),
-//! and a `write` per piece of each line on the logging thread was a measurable share of a
-//! letter's cost (issue 7; the 10–20 µs per system call once quoted here was `strace`'s own
-//! overhead: a 120-byte `write` to a file takes ~0.5 µs on this machine). A logger appends its line to a shared buffer under a mutex and
-//! wakes the writer only when the writer sleeps with nothing to do. Once woken, the writer
-//! gathers for [`GATHER`] (2 ms) and then writes everything queued in one `write`; lines
-//! logged meanwhile cost no system call at all (no wake-up, no hand-over of a buffer: the
-//! line's bytes are copied into the shared buffer and its own buffer is freed by the thread
-//! that made it). So a busy daemon pays one wake-up per busy spell and one `write` per 2 ms,
-//! and an idle daemon's line is out about 2 ms after it was logged.
+//! Why: `suratd run` logs a few lines per letter (ticket created, SLA started, email sent), and
+//! a `write` per piece of each line on the logging thread was a measurable share of a letter's
+//! cost (issue 7; the 10–20 µs per system call once quoted here was `strace`'s own overhead: a
+//! 120-byte `write` to a file takes ~0.5 µs on this machine). A logger appends its line to a
+//! shared buffer under a mutex and wakes the writer only when the writer sleeps with nothing to
+//! do. Once woken, the writer gathers for [`GATHER`] (2 ms) and then writes everything queued
+//! in one `write`; lines logged meanwhile cost no system call at all (no wake-up, no hand-over
+//! of a buffer: the line's bytes are copied into the shared buffer and its own buffer is freed
+//! by the thread that made it). So a busy daemon pays one wake-up per busy spell and one
+//! `write` per 2 ms, and an idle daemon's line is out about 2 ms after it was logged.
 //!
 //! Guarantees: no line is dropped (the buffer is bounded: a logger that finds [`FULL`] bytes
 //! queued wakes the writer early and waits for room); lines keep their order (they are

@@ -411,11 +411,16 @@ async fn fetch_into(
         // at once, a transient empty answer would pass the real letter over.
         let keep_empty = empty == Empty::Store && item.body().is_some();
         if body(&item).is_empty() && !keep_empty {
+            let next = match empty {
+                Empty::AskAgain => "asking again after a NOOP",
+                Empty::Store => "retried next sync",
+            };
             tracing::warn!(
                 source = name,
                 folder,
                 uid,
-                "server sent no message body; asking again"
+                next,
+                "server sent no message body"
             );
             without_body.insert(uid);
             continue;
